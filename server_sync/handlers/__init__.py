@@ -1,0 +1,80 @@
+"""Event handlers: one function per event type, applied in the caller's transaction.
+
+A handler is registered with the `handler` decorator::
+
+    @handler("points.redeemed")
+    def apply_redemption(session, device, event, payload) -> dict:
+        ...
+        return {"entry": entry.id, "balance": balance}
+
+It gets the database session (inside the transaction of the whole batch, in a
+savepoint of its own), the sending `Device` (None for events that did not come
+from a device, such as the phone page), the validated `protocol.Event` and its
+validated payload model. It writes what the event means and returns a small
+JSON-able result that the device receives, and receives again if it sends the
+event twice. It raises `Rejected(reason)` when the event cannot be applied; the
+reason is shown to a technician, so write it as a sentence that says what to do.
+
+Every module in this package is imported by `load_handlers`, so an area adds
+``handlers/<area>.py`` without editing this file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from server_sync.models import Device
+from server_sync.protocol import Event
+
+HandlerFn = Callable[[Session, Device | None, Event, BaseModel], dict[str, Any]]
+
+_HANDLERS: dict[str, HandlerFn] = {}
+_loaded = False
+
+
+class Rejected(Exception):
+    """The event cannot be applied; `reason` says why in words a technician can act on."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def handler(event_type: str) -> Callable[[HandlerFn], HandlerFn]:
+    """Register the decorated function as the handler of `event_type`."""
+
+    def register(fn: HandlerFn) -> HandlerFn:
+        existing = _HANDLERS.get(event_type)
+        if existing is not None and existing is not fn:
+            raise RuntimeError(
+                f"{event_type} already has a handler: {existing.__module__}.{existing.__name__}"
+            )
+        _HANDLERS[event_type] = fn
+        return fn
+
+    return register
+
+
+def load_handlers() -> dict[str, HandlerFn]:
+    """Import every handler module once; returns the registry."""
+    global _loaded
+    if not _loaded:
+        for module in pkgutil.iter_modules(__path__):
+            importlib.import_module(f"{__name__}.{module.name}")
+        _loaded = True
+    return _HANDLERS
+
+
+def get_handler(event_type: str) -> HandlerFn | None:
+    return load_handlers().get(event_type)
+
+
+def actor_for(device: Device | None) -> str:
+    """How a report's history names the device an event came from."""
+    return f"device:{device.short_code}" if device is not None else "phone"

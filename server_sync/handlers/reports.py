@@ -1,0 +1,148 @@
+"""Apply `report.submitted` and `report.rated`: reports, their history and routing."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server_sync.models import Category, Device, MediaObject, Report, ReportHistory, utcnow
+from server_sync.protocol import Event, ReportRated, ReportSubmitted
+
+from . import Rejected, actor_for, handler
+
+log = logging.getLogger(__name__)
+
+RATEABLE = ("resolved", "reviewed")
+
+
+def require_media(session: Session, refs: list[tuple[str, str]]) -> None:
+    """Reject the event when any media it names has not been uploaded yet."""
+    wanted = {sha for sha, _kind in refs}
+    if not wanted:
+        return
+    present = set(
+        session.scalars(select(MediaObject.sha256).where(MediaObject.sha256.in_(wanted)))
+    )
+    for sha, kind in refs:
+        if sha not in present:
+            raise Rejected(
+                f"the {kind} {sha[:12]}… is not on the server yet; "
+                "upload it with PUT /api/v1/media/{sha256} and send the event again"
+            )
+
+
+def event_media(event: Event, payload_media: list[Any]) -> list[tuple[str, str]]:
+    refs = [(ref.sha256, str(ref.kind)) for ref in payload_media]
+    named = {sha for sha, _ in refs}
+    refs += [(sha, "media") for sha in event.media if sha not in named]
+    return refs
+
+
+@handler("report.submitted")
+def apply_report_submitted(
+    session: Session, device: Device | None, event: Event, payload: ReportSubmitted
+) -> dict[str, Any]:
+    if session.scalar(select(Report.id).where(Report.ticket == payload.ticket)) is not None:
+        raise Rejected(
+            f"ticket {payload.ticket} is already used by another report; "
+            "the device's ticket sequence may have been reset"
+        )
+    category = session.get(Category, payload.category)
+    if category is None:
+        raise Rejected(
+            f"category {payload.category!r} does not exist on the server; "
+            "pull the reference data and submit the report again"
+        )
+    refs = event_media(event, payload.media)
+    require_media(session, refs)
+
+    now = utcnow()
+    # The deadline runs from when the resident reported, unless the device clock is ahead.
+    reported_at = min(event.occurred_at, now)
+    actor = actor_for(device)
+    report = Report(
+        ticket=payload.ticket,
+        category=category.key,
+        location=payload.location,
+        building=payload.building,
+        unit=payload.unit,
+        phrases=list(payload.phrases),
+        text=payload.text,
+        media=[{"sha256": sha, "kind": kind} for sha, kind in refs],
+        contact_kind=payload.contact.kind,
+        contact_card=payload.contact.card,
+        contact_phone=payload.contact.phone,
+        status="submitted",
+        county=category.county,
+        submitted_at=event.occurred_at,
+        received_at=now,
+        updated_at=now,
+        device_id=device.id if device is not None else None,
+        event_id=event.id,
+    )
+    report.history.append(
+        ReportHistory(
+            at=now,
+            status_from=None,
+            status_to="submitted",
+            actor=actor,
+            note="received from the device",
+        )
+    )
+    if category.department:
+        report.status = "routed"
+        report.department = category.department
+        report.deadline_at = reported_at + timedelta(hours=category.deadline_hours)
+        report.history.append(
+            ReportHistory(
+                at=now,
+                status_from="submitted",
+                status_to="routed",
+                actor="system",
+                department=category.department,
+                note="routed to the category's default department",
+            )
+        )
+    session.add(report)
+    log.debug("report %s submitted (%s)", report.ticket, report.category)
+    return {
+        "ticket": report.ticket,
+        "status": report.status,
+        "department": report.department,
+        "deadline_at": report.deadline_at.isoformat() if report.deadline_at else None,
+    }
+
+
+@handler("report.rated")
+def apply_report_rated(
+    session: Session, device: Device | None, event: Event, payload: ReportRated
+) -> dict[str, Any]:
+    report = session.scalar(select(Report).where(Report.ticket == payload.ticket.upper()))
+    if report is None:
+        raise Rejected(f"there is no report with ticket {payload.ticket}")
+    if report.rating is not None:
+        raise Rejected(f"report {report.ticket} has already been rated")
+    if report.status not in RATEABLE:
+        raise Rejected(
+            f"report {report.ticket} is {report.status}; it can be rated once it is resolved"
+        )
+    now = utcnow()
+    report.rating = payload.rating
+    report.rating_comment = payload.comment
+    report.history.append(
+        ReportHistory(
+            at=now,
+            status_from=report.status,
+            status_to="closed",
+            actor=actor_for(device),
+            note=f"rated {payload.rating} of 5",
+        )
+    )
+    report.status = "closed"
+    report.closed_at = now
+    report.updated_at = now
+    return {"ticket": report.ticket, "status": report.status, "rating": report.rating}
