@@ -133,6 +133,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No account is linked to this card yet; let the device sync and scan again, "
         "or check the card at the office",
     ),
+    "scanned_twice": (
+        "这张卡在本次登记中已经扫过了，请扫下一位居民的卡",
+        "This card was already scanned for this entry; scan the next resident's card",
+    ),
     "unknown_rule": (
         "没有“{rule_zh}”这条积分规则，请在列表中重新选择",
         "There is no points rule '{rule}'; choose the rule again from the list",

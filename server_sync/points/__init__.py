@@ -1,0 +1,1 @@
+"""The points supermarket on the server: ledger, cards and their key, seed data, sync state."""
