@@ -1,0 +1,149 @@
+"""Signing in and out, and the dependencies that put a signed-in user on a page.
+
+Login attempts are limited per address and per user name; a blocked attempt
+is refused before the password is checked.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server_sync.console import roles
+from server_sync.console.audit import audit
+from server_sync.console.ratelimit import RateLimiter
+from server_sync.console.web import LoginRequired, Page, PageError
+from server_sync.models import StaffUser, utcnow
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter()
+_hasher = PasswordHasher()
+# Five wrong passwords in fifteen minutes lock the address or the user name for the rest
+# of the window.
+LOGIN_LIMIT = 5
+LOGIN_WINDOW_S = 15 * 60
+_DUMMY_HASH = _hasher.hash("not a password anyone has")
+
+
+def login_limiters(request: Request) -> tuple[RateLimiter, RateLimiter]:
+    state = request.app.state
+    if not hasattr(state, "login_limiters"):
+        state.login_limiters = (
+            RateLimiter(LOGIN_LIMIT, LOGIN_WINDOW_S),
+            RateLimiter(LOGIN_LIMIT, LOGIN_WINDOW_S),
+        )
+    return state.login_limiters
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def database_session(request: Request) -> Iterator[Session]:
+    """A session per request: reads do not take SQLite's write lock, forms do."""
+    database = request.app.state.database
+    factory = database.read_session if request.method in ("GET", "HEAD") else database.session
+    with factory() as session:
+        yield session
+
+
+def public_page(request: Request, db: Session = Depends(database_session)) -> Page:
+    page = Page(request, db)
+    request.state.page = page
+    return page
+
+
+def staff_page(capability: str | None = None) -> Callable[..., Page]:
+    """A dependency: the page of a signed-in user who has `capability`."""
+
+    def dependency(request: Request, db: Session = Depends(database_session)) -> Page:
+        page = Page(request, db)
+        request.state.page = page
+        user_id = page.session.get("u")
+        user = db.get(StaffUser, user_id) if isinstance(user_id, int) else None
+        if user is None or not user.active:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            raise LoginRequired(target)
+        page.user = user
+        if capability and not roles.can(user.role, capability):
+            raise PageError(403, "error.forbidden")
+        return page
+
+    return dependency
+
+
+def verify_password(user: StaffUser | None, password: str) -> bool:
+    """Check a password; a missing user costs the same time as a wrong password."""
+    try:
+        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and bool(user)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _safe_next(url: str | None) -> str | None:
+    if url and url.startswith("/console/") and not url.startswith("//"):
+        return url
+    return None
+
+
+@router.get("/console/login")
+def login_form(page: Page = Depends(public_page), next: str = ""):
+    return page.render("login.html", next=_safe_next(next) or "", username="", error=None)
+
+
+@router.post("/console/login")
+async def login(page: Page = Depends(public_page)):
+    form = await page.form()
+    username = str(form.get("username", "")).strip()[:40]
+    password = str(form.get("password", ""))[:200]
+    next_url = _safe_next(str(form.get("next", "")))
+    by_address, by_name = login_limiters(page.request)
+    address = client_address(page.request)
+
+    def refuse(key: str, status: int):
+        return page.render(
+            "login.html", status=status, next=next_url or "", username=username, error=page.t(key)
+        )
+
+    if by_address.blocked(address) or by_name.blocked(username.lower()):
+        logger.info("login refused for a while: too many attempts from %s", address)
+        return refuse("auth.too_many", 429)
+
+    user = page.db.scalar(select(StaffUser).where(StaffUser.username == username))
+    if not verify_password(user, password) or not user.active:
+        by_address.hit(address)
+        by_name.hit(username.lower())
+        logger.info("login failed for %r from %s", username, address)
+        return refuse("auth.failed", 401)
+
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = utcnow()
+    page.user = user
+    audit(page, "login", f"staff:{user.username}")
+    page.db.commit()
+    by_name.reset(username.lower())
+    page.sign_in(user.id)
+    return page.redirect(next_url or roles.HOME.get(user.role, "/console/"))
+
+
+@router.post("/console/logout")
+async def logout(page: Page = Depends(staff_page())):
+    await page.form()
+    audit(page, "logout", f"staff:{page.user.username}")
+    page.db.commit()
+    page.sign_out()
+    return page.redirect("/console/login")
+
+
+@router.get("/console/")
+@router.get("/console")
+def home(page: Page = Depends(staff_page())):
+    return page.redirect(roles.HOME.get(page.user.role, "/console/login"))
