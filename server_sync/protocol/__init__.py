@@ -233,6 +233,8 @@ class SyncState(BaseModel):
 
     cursor: str
     full: bool = False
+    # True when the server had more changes than one response holds: pull again.
+    more: bool = False
     changes: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
 
 
