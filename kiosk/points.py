@@ -177,8 +177,10 @@ class PointsDesk:
             return CardLookup(Refusal("no_account"), card_no=check.card_no)
         account_key = str(account["key"])
         balance = int(account.get("balance") or 0)
-        month_earned = int(account.get("month_earned") or 0)
         this_month = points_rules.month_of(datetime.now(UTC))
+        month_earned = int(account.get("month_earned") or 0)
+        if account.get("month", this_month) != this_month:
+            month_earned = 0  # pulled last month; nothing earned this month is known yet
         for event in self._local():
             if self._account_of(event["payload"].get("card")) != account_key:
                 continue

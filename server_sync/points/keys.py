@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from server_sync.models.changes import record_change
 from server_sync.models.points import SigningKey
 from server_sync.protocol import cards
 
@@ -32,6 +33,7 @@ def ensure_card_key(session: Session) -> SigningKey:
             session.add(row)
     except IntegrityError:
         return session.get(SigningKey, CARD_KEY)
+    record_change(session, "keys", CARD_KEY)
     log.info("made the server's card signing key")
     return row
 

@@ -14,7 +14,7 @@ flagged for staff; a refused event raises :class:`PointsRefused`.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import exists, func, select
@@ -108,13 +108,32 @@ def month_points_under_rule(session: Session, account_id: int, rule: str, month:
 def _add_earned(session: Session, account_id: int, month: str, points: int) -> None:
     if not points:
         return
+    current = month == rules.month_of(datetime.now(UTC))
+    before = _top_ten(session, month) if current else None
     row = session.get(PointsMonth, (account_id, month))
     if row is None:
         row = PointsMonth(account_id=account_id, month=month, earned=0)
         session.add(row)
     row.earned += points
-    # The stars rows are worked out when a device pulls; this marks them stale.
-    record_change(session, "stars", month)
+    if current:
+        session.flush()
+        if _top_ten(session, month) != before:
+            # Devices hold the stars by rank; every rank is re-sent when the list moves.
+            for rank in range(1, STARS + 1):
+                record_change(session, "stars", str(rank))
+
+
+STARS = 10
+
+
+def _top_ten(session: Session, month: str) -> list[tuple[int, int]]:
+    query = (
+        select(PointsMonth.account_id, PointsMonth.earned)
+        .where(PointsMonth.month == month, PointsMonth.earned > 0)
+        .order_by(PointsMonth.earned.desc(), PointsMonth.account_id)
+        .limit(STARS)
+    )
+    return [tuple(row) for row in session.execute(query)]
 
 
 def _append(
@@ -384,7 +403,7 @@ def balance_from_entries(session: Session, account_id: int) -> int:
     return int(session.execute(query).scalar_one())
 
 
-def month_stars(session: Session, month: str, limit: int = 10) -> list[dict[str, Any]]:
+def month_stars(session: Session, month: str, limit: int = STARS) -> list[dict[str, Any]]:
     """The month's points stars: who earned the most, ties to the earlier account."""
     query = (
         select(PointsMonth.account_id, PointsMonth.earned, PointsAccount.name, Household.building)

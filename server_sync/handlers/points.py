@@ -1,0 +1,79 @@
+"""Apply the supermarket's points events: awards, deductions, redemptions, reversals.
+
+The work is done by `server_sync.points.ledger`; this module turns its refusals
+into `Rejected` with the English sentence, which the device shows to staff.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from server_sync.models import Device
+from server_sync.points import ledger
+from server_sync.protocol import Event, PointsAwarded, PointsRedeemed, PointsReversed
+
+from . import Rejected, handler
+
+log = logging.getLogger(__name__)
+
+
+def _device_id(device: Device | None) -> int | None:
+    return device.id if device is not None else None
+
+
+def _refused(event: Event, refusal: ledger.PointsRefused) -> Rejected:
+    log.info("%s %s refused: %s", event.type, event.id, refusal.refusal.code)
+    return Rejected(refusal.refusal.en)
+
+
+@handler("points.awarded")
+@handler("points.deducted")
+def apply_points_rule(
+    session: Session, device: Device | None, event: Event, payload: PointsAwarded
+) -> dict[str, Any]:
+    try:
+        return ledger.apply_rule_event(
+            session,
+            event_id=str(event.id),
+            event_type=event.type,
+            occurred_at=event.occurred_at,
+            payload=payload,
+            device_id=_device_id(device),
+        )
+    except ledger.PointsRefused as refusal:
+        raise _refused(event, refusal) from None
+
+
+@handler("points.redeemed")
+def apply_points_redeemed(
+    session: Session, device: Device | None, event: Event, payload: PointsRedeemed
+) -> dict[str, Any]:
+    try:
+        return ledger.apply_redemption(
+            session,
+            event_id=str(event.id),
+            occurred_at=event.occurred_at,
+            payload=payload,
+            device_id=_device_id(device),
+        )
+    except ledger.PointsRefused as refusal:
+        raise _refused(event, refusal) from None
+
+
+@handler("points.reversed")
+def apply_points_reversed(
+    session: Session, device: Device | None, event: Event, payload: PointsReversed
+) -> dict[str, Any]:
+    try:
+        return ledger.apply_reversal(
+            session,
+            event_id=str(event.id),
+            occurred_at=event.occurred_at,
+            payload=payload,
+            device_id=_device_id(device),
+        )
+    except ledger.PointsRefused as refusal:
+        raise _refused(event, refusal) from None
