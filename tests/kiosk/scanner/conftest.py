@@ -32,3 +32,22 @@ def make_card(card_key):
 @pytest.fixture
 def classifier(public_key):
     return Classifier(public_key, {REVOKED_CARD}, [SERVER])
+
+
+@pytest.fixture(scope="session")
+def write_video(tmp_path_factory):
+    """Writes frames to an MJPG video file with OpenCV and returns its path."""
+    import cv2
+
+    def write(name: str, frames, fps: float = 15.0):
+        path = tmp_path_factory.mktemp("video") / name
+        frames = list(frames)
+        height, width = frames[0].shape[:2]
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (width, height))
+        assert writer.isOpened(), "OpenCV could not open a video writer for MJPG"
+        for frame in frames:
+            writer.write(frame)
+        writer.release()
+        return path
+
+    return write

@@ -1,0 +1,303 @@
+"""Decoding benchmark: the project's scanner against each decoder alone, on one core.
+
+Builds camera-like frames at 640x480 and 1280x720 (card codes and ticket links
+printed at several sizes, then perspective, motion blur, defocus, noise, low
+light, glare and a thumb over the code; and frames with no code at all), and
+prints, for the project's decoder chain, zxing-cpp alone, pyzbar alone and
+OpenCV's QRCodeDetector, measured in the same run: the share of frames decoded
+correctly, the median and 95th percentile milliseconds per frame, and the share
+of frames without a code that took longer than a 30 fps frame interval.
+
+With ``--passes`` it also scores every candidate pass alone and builds the
+chain greedily (frames gained per millisecond), which is how
+``kiosk.scanner.decode.DEFAULT_CHAIN`` was chosen.
+
+    .venv/bin/python bench/scan.py [--per-condition 25] [--passes]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from collections import defaultdict
+
+import cv2
+import numpy as np
+import zxingcpp
+from pyzbar import pyzbar
+
+from kiosk.scanner.decode import DEFAULT_CHAIN, PASSES, Decoder, View
+from kiosk.scanner.synthetic import Look, frame_with
+from server_sync.protocol import cards
+
+FRAME_INTERVAL_MS = 1000 / 30
+SIZES = ((640, 480), (1280, 720))
+CONDITIONS = (
+    "large",
+    "medium",
+    "small",
+    "perspective",
+    "motion",
+    "defocus",
+    "noise",
+    "low_light",
+    "glare",
+    "occlusion",
+    "barcode",
+)
+
+
+def look_for(condition: str, size: tuple[int, int], rng: np.random.Generator) -> Look:
+    """A camera-like look; sizes scale with the frame so both resolutions see the same card."""
+    k = size[1] / 480
+    centre = (float(rng.uniform(0.3, 0.7)), float(rng.uniform(0.35, 0.65)))
+    common = {
+        "center": centre,
+        "angle": float(rng.uniform(-25, 25)),
+        "noise": float(rng.uniform(1, 4)),
+        "light": float(rng.uniform(0.75, 1.05)),
+        "code_px": int(rng.uniform(130, 200) * k),
+    }
+    varied = {
+        "large": {"code_px": int(rng.uniform(220, 300) * k)},
+        "medium": {},
+        "small": {"code_px": int(rng.uniform(75, 100) * k)},
+        "perspective": {"tilt": float(rng.uniform(0.15, 0.35))},
+        "motion": {"motion": int(rng.integers(5, 12) * k)},
+        "defocus": {"defocus": float(rng.uniform(1.0, 2.2) * k)},
+        "noise": {"noise": float(rng.uniform(10, 22))},
+        "low_light": {"light": float(rng.uniform(0.15, 0.3)), "noise": 4.0},
+        "glare": {"glare": float(rng.uniform(0.4, 0.9))},
+        "occlusion": {"occlusion": float(rng.uniform(0.05, 0.15))},
+        "barcode": {
+            "angle": float(rng.uniform(-10, 10)),
+            "code_px": int(rng.uniform(300, 420) * k),
+        },
+    }[condition]
+    return Look(**{**common, **varied})
+
+
+def build_frames(per_condition: int, no_code: int):
+    """Yields (size, condition, expected text or None, region, frame), made on the fly to save
+    memory. ``region`` is where a code was a moment ago (the decoder's region pass looks there):
+    around the code itself, or anywhere for a frame without a code."""
+    key = cards.generate_private_key()
+    rng = np.random.default_rng(2026)
+    for size in SIZES:
+        for condition in CONDITIONS:
+            for i in range(per_condition):
+                seed = int(rng.integers(0, 2**31))
+                pick = i % 5
+                if pick < 3:
+                    text = cards.sign_card(key, f"{int(rng.integers(0, 10**10)):010d}")
+                elif pick == 3:
+                    text = f"https://ymt.example.org/t/L{i % 90 + 10:02d}-261203-{i + 1:04d}"
+                else:
+                    text = f"M01-261203-{i + 1:04d}"
+                fmt = "qr"
+                if condition == "barcode":
+                    fmt, text = "code128", f"L{i % 90 + 10:02d}-261203-{i + 1:04d}"
+                look = look_for(condition, size, np.random.default_rng(seed))
+                frame = frame_with([text], [look], size, seed=seed, fmt=fmt)
+                yield size, condition, text, region_near(look, size, rng), frame
+        for _ in range(no_code):
+            seed = int(rng.integers(0, 2**31))
+            look = Look(center=(float(rng.uniform(0.2, 0.8)), float(rng.uniform(0.2, 0.8))))
+            yield (
+                size,
+                "no_code",
+                None,
+                region_near(look, size, rng),
+                frame_with([], [], size, seed=seed),
+            )
+
+
+def region_near(look: Look, size: tuple[int, int], rng: np.random.Generator):
+    """The code's box as the previous frame saw it: shifted a little, as a hand moves."""
+    half = look.code_px * 0.6
+    cx = look.center[0] * size[0] + rng.uniform(-0.3, 0.3) * half
+    cy = look.center[1] * size[1] + rng.uniform(-0.3, 0.3) * half
+    return int(cx - half), int(cy - half), int(cx + half), int(cy + half)
+
+
+def project(frame, region):
+    """First sighting: no code was seen a moment ago, so the region pass does not run."""
+    return [code.text for code in Decoder().decode(frame)]
+
+
+def project_tracking(frame, region):
+    """The code was seen in the previous frame near ``region``."""
+    decoder = Decoder()
+    decoder.remember(region)
+    return [code.text for code in decoder.decode(frame)]
+
+
+_without_zbar = tuple(name for name in DEFAULT_CHAIN if not name.startswith("zbar"))
+
+
+def project_without_pyzbar(frame, region):
+    return [code.text for code in Decoder(_without_zbar).decode(frame)]
+
+
+def zxing_alone(frame, region):
+    return [code.text for code in zxingcpp.read_barcodes(frame)]
+
+
+def pyzbar_alone(frame, region):
+    grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    return [code.data.decode("utf-8", "replace") for code in pyzbar.decode(grey)]
+
+
+_opencv = cv2.QRCodeDetector()
+
+
+def opencv_alone(frame, region):
+    text, _points, _ = _opencv.detectAndDecode(frame)
+    return [text] if text else []
+
+
+METHODS = {
+    "project chain": project,
+    "project chain, code seen just before": project_tracking,
+    "project chain without pyzbar": project_without_pyzbar,
+    "zxing-cpp alone": zxing_alone,
+    "pyzbar alone": pyzbar_alone,
+    "OpenCV QRCodeDetector": opencv_alone,
+}
+
+
+def one_pass(name):
+    def run(frame, region):
+        return [found[0] for found in PASSES[name](View(frame, region))]
+
+    return run
+
+
+def timed(fn, frame, region):
+    start = time.perf_counter()
+    texts = fn(frame, region)
+    return texts, (time.perf_counter() - start) * 1000
+
+
+def correct(texts, expected):
+    if expected is None:
+        return not texts
+    return expected in texts and all(t == expected for t in texts)
+
+
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
+
+
+def greedy_chain(hits, times, no_code_times, budget_ms=10.0):
+    """Order passes by frames gained per millisecond until nothing is gained or over budget."""
+    decodable = set().union(*hits.values())
+    chain, covered, cost_no_code = [], set(), 0.0
+    candidates = dict(hits)
+    while candidates:
+        best = max(
+            candidates,
+            key=lambda n, done=frozenset(covered): (
+                len(candidates[n] - done) / max(statistics.mean(times[n]), 0.05)
+            ),
+        )
+        new = candidates.pop(best) - covered
+        extra = statistics.median(no_code_times[best])
+        if not new or cost_no_code + extra > budget_ms:
+            continue
+        chain.append(best)
+        covered |= new
+        cost_no_code += extra
+    return chain, len(covered), len(decodable)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--per-condition", type=int, default=25)
+    parser.add_argument("--no-code", type=int, default=40)
+    parser.add_argument("--passes", action="store_true", help="score each candidate pass too")
+    args = parser.parse_args()
+
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    cv2.setNumThreads(1)
+    load = os.getloadavg()
+
+    methods = dict(METHODS)
+    if args.passes:
+        methods.update(
+            {f"pass {name}": one_pass(name) for name in PASSES if name != "zbar_suspects"}
+        )
+
+    ok = defaultdict(int)
+    total = defaultdict(int)
+    ms = defaultdict(list)
+    ms_no_code = defaultdict(list)
+    hits = defaultdict(set)
+    by_condition = defaultdict(lambda: defaultdict(int))
+    frames = 0
+    for index, (size, condition, expected, region, frame) in enumerate(
+        build_frames(args.per_condition, args.no_code)
+    ):
+        frames += 1
+        for name, fn in methods.items():
+            texts, elapsed = timed(fn, frame, region)
+            group = (name, size)
+            total[group] += 1
+            ms[group].append(elapsed)
+            if expected is None:
+                ms_no_code[group].append(elapsed)
+            if correct(texts, expected):
+                ok[group] += 1
+                if expected is not None:
+                    hits[name].add(index)
+                    by_condition[name][condition] += 1
+
+    print(
+        f"frames: {frames} ({args.per_condition} per condition x {len(CONDITIONS)} conditions"
+        f" + {args.no_code} without a code, at each of {SIZES}); one core, cv2 threads 1"
+    )
+    print(
+        f"load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
+        f"at end {' '.join(f'{v:.2f}' for v in os.getloadavg())} (2 cores, shared)"
+    )
+    print(f"chain: {', '.join(DEFAULT_CHAIN)}")
+    header = (
+        f"{'method':34} {'size':>9} {'correct':>8} {'median ms':>10} {'p95 ms':>8} "
+        f"{'no-code median':>15} {'no-code >33ms':>14}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name in methods:
+        for size in SIZES:
+            group = (name, size)
+            slow = sum(t > FRAME_INTERVAL_MS for t in ms_no_code[group])
+            print(
+                f"{name:34} {size[0]:>4}x{size[1]:<4} {ok[group] / total[group]:>8.1%} "
+                f"{statistics.median(ms[group]):>10.2f} {pct(ms[group], 0.95):>8.2f} "
+                f"{statistics.median(ms_no_code[group]):>15.2f} "
+                f"{slow / max(1, len(ms_no_code[group])):>14.1%}"
+            )
+
+    per_condition = args.per_condition * len(SIZES)
+    print(f"\ndecoded by condition (of {per_condition} each, both sizes):")
+    print(f"{'method':34} " + " ".join(f"{c[:9]:>9}" for c in CONDITIONS))
+    for name in methods:
+        print(f"{name:34} " + " ".join(f"{by_condition[name][c]:>9}" for c in CONDITIONS))
+
+    if args.passes:
+        pass_names = [n for n in methods if n.startswith("pass ") and n != "pass zx_region"]
+        times = {n: ms[(n, SIZES[1])] for n in pass_names}
+        no_code = {n: ms_no_code[(n, SIZES[1])] for n in pass_names}
+        chain, covered, decodable = greedy_chain({n: hits[n] for n in pass_names}, times, no_code)
+        print(
+            f"\ngreedy chain without region hints (720p costs, no-code budget 10 ms): "
+            f"{', '.join(chain)}"
+        )
+        print(f"it decodes {covered} of the {decodable} frames any pass decodes")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""Cards held up to the camera, from video files OpenCV writes: each reported exactly once."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import cv2
+import numpy as np
+import pytest
+
+from kiosk.scanner.camera import CameraScanner, FrameScanner
+from kiosk.scanner.frames import FrameReader
+from kiosk.scanner.scan import ScanKind, ScanSource
+from kiosk.scanner.synthetic import Look, background, frame_with
+
+SIZE = (640, 480)
+FPS = 15.0
+
+
+def appearance(text, look, backdrop, seed, *, enter=6, stay=14, leave=6, gap=6, missed=()):
+    """Frames of one code sliding in from the left, held with a shaky hand, sliding out
+    to the right, then an empty scene. ``missed`` are stay frames blurred past reading."""
+    frames = []
+    x_held = look.center[0]
+    path = (
+        [(-0.3 + (x_held + 0.3) * i / enter, 14) for i in range(enter)]
+        + [(x_held + 0.01 * np.sin(i), 0) for i in range(stay)]
+        + [(x_held + (1.3 - x_held) * (i + 1) / leave, 14) for i in range(leave)]
+    )
+    for i, (x, motion) in enumerate(path):
+        blur = 40 if (i - enter) in missed else motion
+        shown = replace(look, center=(x, look.center[1]), motion=max(look.motion, blur))
+        frames.append(frame_with([text], [shown], SIZE, seed=seed + i, backdrop=backdrop))
+    frames += [frame_with([], [], SIZE, seed=seed + 99, backdrop=backdrop)] * gap
+    return frames
+
+
+@pytest.fixture(scope="module")
+def scene():
+    return background(SIZE, np.random.default_rng(7))
+
+
+@pytest.fixture(scope="module")
+def queue_video(write_video, make_card, scene):
+    """Five residents show their cards in turn, each under a different camera trouble;
+    the third holds the card so shakily that three frames in the middle are unreadable."""
+    cards = [make_card(f"00000000{n:02d}") for n in (11, 12, 13, 14, 15)]
+    looks = [
+        Look(code_px=170),
+        Look(code_px=170, defocus=1.3),
+        Look(code_px=150, noise=14.0, tilt=0.25, angle=15),
+        Look(code_px=170, light=0.25, noise=4.0),
+        Look(code_px=190, glare=0.45, angle=-10),
+    ]
+    frames = []
+    for n, (card, look) in enumerate(zip(cards, looks, strict=True)):
+        missed = (5, 6, 7) if n == 2 else ()
+        frames += appearance(card, look, scene, seed=100 * n, missed=missed)
+    return write_video("queue.avi", frames, FPS), cards
+
+
+def run_camera(path, classifier, **reader_options):
+    scans, done = [], threading.Event()
+    reader = FrameReader(str(path), lockstep=True, **reader_options)
+    scanner = CameraScanner(reader, classifier, on_scan=scans.append).start()
+    scanner.join(timeout=60)
+    done.set()
+    scanner.stop()
+    return scans, reader
+
+
+def test_each_card_in_the_queue_is_reported_once_in_order(queue_video, classifier):
+    path, cards = queue_video
+    scans, reader = run_camera(path, classifier)
+    assert [s.text for s in scans] == cards
+    assert all(s.ok and s.kind == ScanKind.CARD and s.source == ScanSource.CAMERA for s in scans)
+    assert [s.card_no for s in scans] == [f"00000000{n}" for n in (11, 12, 13, 14, 15)]
+    assert reader.health.reason == "camera_ended"
+
+
+def test_card_shown_again_after_leaving_is_reported_again(
+    write_video, make_card, classifier, scene
+):
+    card = make_card("0000000021")
+    frames = appearance(card, Look(code_px=170), scene, seed=1, gap=12)
+    frames += appearance(card, Look(code_px=170, center=(0.4, 0.5)), scene, seed=2)
+    scans, _ = run_camera(write_video("twice.avi", frames, FPS), classifier)
+    assert [s.card_no for s in scans] == ["0000000021", "0000000021"]
+    assert scans[1].detail["frame_t"] - scans[0].detail["frame_t"] > 1.0
+
+
+def test_card_held_still_for_long_is_reported_again_only_after_the_repeat_time(
+    make_card, classifier, scene
+):
+    """Frame times, not decoding speed, decide: 9 s held in view at 15 fps, repeat after 5 s."""
+    from kiosk.scanner.dedup import Deduplicator
+    from kiosk.scanner.frames import Frame
+
+    card = make_card("0000000031")
+    image = frame_with([card], [Look(code_px=170)], SIZE, seed=3, backdrop=scene)
+    frames = [Frame(i + 1, i / FPS, image) for i in range(int(9 * FPS))]
+    scanner = FrameScanner(classifier, dedup=Deduplicator(gone_after=0.6, repeat_after=5.0))
+    scans = scanner.scan_frames(frames)
+    assert [round(s.detail["frame_t"], 1) for s in scans] == [0.0, 5.0]
+
+
+def test_two_cards_in_one_frame_are_both_reported(make_card, classifier, scene):
+    from kiosk.scanner.frames import Frame
+
+    first, second = make_card("0000000041"), make_card("0000000042")
+    looks = [Look(code_px=150, center=(0.28, 0.5)), Look(code_px=150, center=(0.72, 0.5))]
+    image = frame_with([first, second], looks, SIZE, seed=4, backdrop=scene)
+    scans = FrameScanner(classifier).scan_frames([Frame(1, 0.0, image), Frame(2, 0.07, image)])
+    assert sorted(s.card_no for s in scans) == ["0000000041", "0000000042"]
+
+
+def test_forged_card_on_camera_is_reported_once_with_its_reason(
+    write_video, make_card, classifier, scene
+):
+    real = make_card("0000000051")
+    forged = real[:30] + ("x" if real[30] != "x" else "y") + real[31:]
+    frames = appearance(forged, Look(code_px=170), scene, seed=5)
+    scans, _ = run_camera(write_video("forged.avi", frames, FPS), classifier)
+    assert [(s.kind, s.ok, s.reason) for s in scans] == [("card", False, "card_forged")]
+    assert "伪造" in scans[0].message_zh
+
+
+def test_ticket_barcode_on_camera_is_a_ticket(make_card, classifier, scene):
+    from kiosk.scanner.frames import Frame
+
+    image = frame_with(
+        ["L07-261203-0012"], [Look(code_px=420)], SIZE, seed=6, backdrop=scene, fmt="code128"
+    )
+    scans = FrameScanner(classifier).scan_frames([Frame(1, 0.0, image)])
+    assert [(s.kind, s.ticket, s.symbology) for s in scans] == [
+        ("ticket", "L07-261203-0012", "code128")
+    ]
+
+
+def test_folder_of_images_is_read_in_name_order(tmp_path, make_card, classifier, scene):
+    cards = [make_card("0000000061"), make_card("0000000062")]
+    names = iter(range(100))
+    for card in cards:
+        for frame in appearance(
+            card, Look(code_px=170), scene, seed=7, enter=2, leave=2, stay=4, gap=4
+        ):
+            cv2.imwrite(str(tmp_path / f"frame-{next(names):03d}.png"), frame)
+    (tmp_path / "notes.txt").write_text("not an image")
+    scans, reader = run_camera(tmp_path, classifier)
+    assert [s.card_no for s in scans] == ["0000000061", "0000000062"]
+    assert reader.health.reason == "camera_ended"
