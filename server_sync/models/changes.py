@@ -42,11 +42,13 @@ class Change(Base):
 
 def record_change(session: Session, kind: str, key: str, device_id: int | None = None) -> None:
     """Mark one reference row as changed, for rows that have no model of their own."""
-    _lock_change_log(session)
+    lock_change_log(session)
     session.add(Change(kind=kind, key=str(key), device_id=device_id))
 
 
-def _lock_change_log(session: Session) -> None:
+def lock_change_log(session: Session) -> None:
+    """On PostgreSQL, hold the change-log lock until this transaction ends (no-op on SQLite,
+    where BEGIN IMMEDIATE already serialises writers)."""
     transaction = session.get_transaction()
     if session.info.get("change_log_locked") is transaction:
         return

@@ -1,0 +1,3 @@
+"""The device API under /api/v1: one router per resource."""
+
+API_PREFIX = "/api/v1"

@@ -1,0 +1,208 @@
+"""Apply a batch of events from a device: once each, in one transaction.
+
+The event id is the idempotency key. Each event is claimed by inserting its
+row into the event log with ON CONFLICT DO NOTHING: if the insert finds the id
+already there (sent before, or by a second connection at the same moment), the
+event is a duplicate and its original result is returned. Each event is applied
+in a savepoint, so a rejected one leaves no trace and does not disturb the
+others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .db import Database
+from .handlers import Rejected, get_handler
+from .models import Device, EventLog, EventRejection, utcnow
+from .models.changes import lock_change_log
+from .protocol import Event, EventResult, ResultStatus, parse_payload
+
+log = logging.getLogger(__name__)
+
+
+def describe(exc: ValidationError, prefix: str = "") -> str:
+    """A validation error as one line a technician can read."""
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in (prefix, *err["loc"]) if p != "")
+        parts.append(f"{where}: {err['msg']}" if where else err["msg"])
+    return "; ".join(parts)
+
+
+def validate(raw: Any) -> tuple[Event, BaseModel]:
+    """The event and its payload, or ValueError with a readable reason."""
+    if not isinstance(raw, dict):
+        raise ValueError("an event must be a JSON object")
+    try:
+        event = Event.model_validate(raw)
+    except ValidationError as exc:
+        raise ValueError(f"malformed event: {describe(exc)}") from None
+    try:
+        payload = parse_payload(event.type, event.payload)
+    except ValidationError as exc:
+        raise ValueError(f"malformed {event.type} payload: {describe(exc, 'payload')}") from None
+    return event, payload
+
+
+def _raw_id(raw: Any) -> str:
+    value = raw.get("id") if isinstance(raw, dict) else None
+    return str(value)[:64] if isinstance(value, str | int) else ""
+
+
+def _claim(session: Session, event: Event, device: Device | None, raw: dict) -> bool:
+    """Insert the event's log row; False when the id is already in the log."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(EventLog)
+        .values(
+            id=event.id,
+            type=event.type,
+            occurred_at=event.occurred_at,
+            received_at=utcnow(),
+            device_id=device.id if device is not None else None,
+            payload=raw.get("payload", {}),
+            media=list(event.media),
+            result={},
+        )
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def apply_batch(
+    database: Database, device_id: int | None, raw_events: Sequence[Any]
+) -> list[EventResult]:
+    """One result per event, in order: accepted, duplicate or rejected with a reason."""
+    results: list[EventResult | None] = [None] * len(raw_events)
+    valid: list[tuple[int, Event, BaseModel, dict]] = []
+    for index, raw in enumerate(raw_events):
+        try:
+            event, payload = validate(raw)
+        except ValueError as exc:
+            results[index] = EventResult(
+                id=_raw_id(raw), status=ResultStatus.REJECTED, reason=str(exc)
+            )
+            continue
+        valid.append((index, event, payload, raw))
+
+    applied: dict[UUID, dict[str, Any]] = {}
+    raced: list[tuple[int, UUID]] = []
+    with database.session() as session, session.begin():
+        # On PostgreSQL, one batch at a time: see models.changes for why.
+        lock_change_log(session)
+        device = session.get(Device, device_id) if device_id is not None else None
+        ids = [event.id for _, event, _, _ in valid]
+        earlier = (
+            dict(
+                session.execute(select(EventLog.id, EventLog.result).where(EventLog.id.in_(ids)))
+                .tuples()
+                .all()
+            )
+            if ids
+            else {}
+        )
+
+        for index, event, payload, raw in valid:
+            if event.id in earlier or event.id in applied:
+                original = earlier.get(event.id, applied.get(event.id))
+                results[index] = EventResult(
+                    id=str(event.id), status=ResultStatus.DUPLICATE, result=original
+                )
+                continue
+            outcome = _apply_one(session, device, event, payload, raw)
+            if outcome is None:
+                raced.append((index, event.id))
+            elif isinstance(outcome, str):
+                results[index] = EventResult(
+                    id=str(event.id), status=ResultStatus.REJECTED, reason=outcome
+                )
+            else:
+                applied[event.id] = outcome
+                results[index] = EventResult(
+                    id=str(event.id), status=ResultStatus.ACCEPTED, result=outcome
+                )
+
+        if applied:
+            session.execute(
+                update(EventLog), [{"id": key, "result": value} for key, value in applied.items()]
+            )
+        if raced:
+            # Applied by another connection while this batch waited for the id.
+            originals = dict(
+                session.execute(
+                    select(EventLog.id, EventLog.result).where(
+                        EventLog.id.in_([event_id for _, event_id in raced])
+                    )
+                ).tuples()
+            )
+            for index, event_id in raced:
+                results[index] = EventResult(
+                    id=str(event_id),
+                    status=ResultStatus.DUPLICATE,
+                    result=originals.get(event_id),
+                )
+        rejected = [
+            (raw_events[i], r) for i, r in enumerate(results) if r.status == ResultStatus.REJECTED
+        ]
+        for raw, result in rejected:
+            event_type = raw.get("type") if isinstance(raw, dict) else None
+            session.add(
+                EventRejection(
+                    event_id=result.id,
+                    type=str(event_type)[:40] if event_type else "",
+                    device_id=device_id,
+                    reason=result.reason or "",
+                )
+            )
+
+    counts = {status: 0 for status in ResultStatus}
+    for result in results:
+        counts[result.status] += 1
+    log.info(
+        "batch from device %s: %d accepted, %d duplicate, %d rejected",
+        device.short_code if device is not None else "-",
+        counts[ResultStatus.ACCEPTED],
+        counts[ResultStatus.DUPLICATE],
+        counts[ResultStatus.REJECTED],
+    )
+    return results  # type: ignore[return-value]
+
+
+def _apply_one(
+    session: Session, device: Device | None, event: Event, payload: BaseModel, raw: dict
+) -> dict[str, Any] | str | None:
+    """The handler's result, a rejection reason, or None when the id was taken meanwhile."""
+    handler = get_handler(event.type)
+    if handler is None:
+        return f"this server does not handle {event.type} events yet; update the server"
+    savepoint = session.begin_nested()
+    try:
+        if not _claim(session, event, device, raw):
+            savepoint.rollback()
+            return None
+        result = handler(session, device, event, payload)
+        session.flush()
+        savepoint.commit()
+        return result
+    except Rejected as exc:
+        savepoint.rollback()
+        return exc.reason
+    except IntegrityError as exc:
+        savepoint.rollback()
+        log.warning("event %s (%s) conflicts with stored data: %s", event.id, event.type, exc.orig)
+        return "this event conflicts with data already on the server; a technician must check it"
+    except Exception:
+        savepoint.rollback()
+        log.exception("event %s (%s) could not be applied", event.id, event.type)
+        return "the server failed to apply this event; it is logged for a technician"
