@@ -8,10 +8,10 @@ from .slips import (
     DayClose,
     GoodsOut,
     PointsSlip,
+    PrinterTestPage,
     RedemptionItem,
     RedemptionReceipt,
     StaffTotals,
-    TestPage,
     TicketSlip,
 )
 
@@ -125,8 +125,10 @@ def close() -> DayClose:
     )
 
 
-def test(url: str = "tcp://192.168.1.50:9100", mode="native", encoding="gb18030", width=58):
-    return TestPage(
+def printer_check(
+    url: str = "tcp://192.168.1.50:9100", mode="native", encoding="gb18030", width=58
+):
+    return PrinterTestPage(
         device="M01",
         printer_url=url,
         mode=mode,

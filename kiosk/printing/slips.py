@@ -128,7 +128,7 @@ class DayClose:
 
 
 @dataclass(frozen=True)
-class TestPage:
+class PrinterTestPage:
     device: str
     printer_url: str
     mode: str
@@ -270,7 +270,7 @@ def day_close(close: DayClose) -> Document:
     return doc
 
 
-def test_page(page: TestPage) -> Document:
+def printer_test_page(page: PrinterTestPage) -> Document:
     doc = Document(f"{SLIP['test_title']} {page.printed_at.strftime(_TIME)}")
     doc.add(Text(SLIP["test_title"], align="center", bold=True, scale=2), Rule(heavy=True))
     doc.add(
