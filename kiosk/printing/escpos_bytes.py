@@ -23,6 +23,11 @@ def size(scale: int) -> bytes:
     return GS + b"!" + bytes([((scale - 1) << 4) | (scale - 1)])
 
 
+def feed_dots(dots: int) -> bytes:
+    """ESC J n: print and feed n dots, a small gap under a code."""
+    return ESC + b"J" + bytes([max(0, min(dots, 255))])
+
+
 def feed(lines: int) -> bytes:
     return ESC + b"d" + bytes([max(0, min(lines, 255))])
 

@@ -38,7 +38,8 @@ def encode_native(document: Document, config) -> bytes:
         elif isinstance(line, QR):
             out += _centered(config, line)
         elif isinstance(line, Barcode):
-            out += cmd.ALIGN["center"] + cmd.barcode128(line.data) + cmd.LF + cmd.ALIGN["left"]
+            out += cmd.ALIGN["center"] + cmd.barcode128(line.data) + cmd.feed_dots(12)
+            out += cmd.ALIGN["left"]
         elif isinstance(line, Feed):
             out += cmd.feed(line.lines)
 
@@ -67,9 +68,7 @@ def _centered(config, line: QR) -> bytes:
     if config.qr == "image":
         from .raster import qr_image, to_raster_bytes
 
-        return (
-            cmd.ALIGN["center"]
-            + to_raster_bytes(qr_image(line.payload, config))
-            + cmd.ALIGN["left"]
-        )
-    return cmd.ALIGN["center"] + cmd.qr(line.payload, qr_module(config.width)) + cmd.ALIGN["left"]
+        code = to_raster_bytes(qr_image(line.payload, config))
+    else:
+        code = cmd.qr(line.payload, qr_module(config.width))
+    return cmd.ALIGN["center"] + code + cmd.feed_dots(12) + cmd.ALIGN["left"]

@@ -9,6 +9,7 @@ package sends; anything else is an error, so the preview never hides a bad byte.
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from pathlib import Path
 
 import qrcode
@@ -68,7 +69,6 @@ class _Paper:
             return
         height = max([LINE_DOTS * s for _, _, s in self.line] or [LINE_DOTS * self.scale])
         strip = Image.new("L", (self.dots, height), 0)
-        draw = ImageDraw.Draw(strip)
         width = sum(_cell(c) * COLUMN_DOTS * s for c, _, s in self.line)
         room = max(0, self.dots - width)
         x = [0, room // 2, room][self.align]
@@ -76,13 +76,10 @@ class _Paper:
             step = _cell(char) * COLUMN_DOTS * scale
             if x + step > self.dots:  # the printer wraps a full line
                 self.strips.append(strip)
-                strip = Image.new("L", (self.dots, height), 0)
-                draw, x = ImageDraw.Draw(strip), 0
+                strip, x = Image.new("L", (self.dots, height), 0), 0
             if char != " ":
-                face = font(22 * scale, bold)
-                draw.text(
-                    (x + step // 2, int(height * 0.78)), char, fill=255, font=face, anchor="ms"
-                )
+                glyph = _glyph(char, bold, scale)
+                strip.paste(255, (x, height - glyph.height), mask=glyph)
             x += step
         self.strips.append(strip)
         self.line = []
@@ -97,6 +94,19 @@ class _Paper:
     def feed(self, rows: int) -> None:
         self.flush_line(False)
         self.strips.append(Image.new("L", (self.dots, rows), 0))
+
+
+@lru_cache(maxsize=2048)
+def _glyph(char: str, bold: bool, scale: int) -> Image.Image:
+    """One character in its printer cell; wide Latin letters are squeezed, as in a mono font."""
+    step, height = _cell(char) * COLUMN_DOTS * scale, LINE_DOTS * scale
+    face = font(22 * scale, bold)
+    wide = max(step, int(face.getlength(char)) + 1)
+    canvas = Image.new("L", (wide, height), 0)
+    ImageDraw.Draw(canvas).text(
+        (wide // 2, int(height * 0.78)), char, fill=255, font=face, anchor="ms"
+    )
+    return canvas if wide == step else canvas.resize((step, height), Image.BILINEAR)
 
 
 def _cell(char: str) -> int:
@@ -156,6 +166,9 @@ def _command(paper: _Paper, data: bytes, i: int) -> int:
         return i + 3
     if head == b"\x1bE":
         paper.bold = bool(data[i + 2] & 1)
+        return i + 3
+    if head == b"\x1bJ":
+        paper.feed(data[i + 2])
         return i + 3
     if head == b"\x1bd":
         paper.flush_line(False)

@@ -18,6 +18,7 @@ _FIXED = {
     b"\x1ba": ("align", 1),
     b"\x1bE": ("bold", 1),
     b"\x1bd": ("feed", 1),
+    b"\x1bJ": ("feed_dots", 1),
     b"\x1b!": ("print_mode", 1),
     b"\x1bM": ("font", 1),
     b"\x1bt": ("codepage", 1),
