@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from kiosk.scanner.classify import Classifier
 from kiosk.scanner.decode import Decoder
 from kiosk.scanner.dedup import Deduplicator
-from kiosk.scanner.frames import CameraHealth, Frame, FrameReader
+from kiosk.scanner.frames import Frame, FrameReader, Health
 from kiosk.scanner.scan import Scan, ScanSource
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class CameraScanner:
         reader: FrameReader,
         classifier: Classifier,
         on_scan: Callable[[Scan], None],
-        on_health: Callable[[CameraHealth], None] | None = None,
+        on_health: Callable[[Health], None] | None = None,
         decoder: Decoder | None = None,
         dedup: Deduplicator | None = None,
     ):
@@ -88,7 +88,7 @@ class CameraScanner:
         self.frames.classifier = value
 
     @property
-    def health(self) -> CameraHealth:
+    def health(self) -> Health:
         return self.reader.health
 
     def start(self) -> CameraScanner:

@@ -227,7 +227,7 @@ NEEDS_CONTEXT = frozenset({"zx_region", "zbar_suspects"})
 # Chosen by bench/scan.py; see DECODING.md for the figures behind the order.
 DEFAULT_CHAIN: tuple[str, ...] = (
     "zx_small_global",
-    "zx_small_invert",
+    "zx_small",
     "zx_region",
     "zx_full_qr",
     "zx_sharpened",

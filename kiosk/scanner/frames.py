@@ -9,7 +9,7 @@ The ``camera_source`` setting names where frames come from:
 
 :class:`FrameReader` keeps only the newest frame, so a slow decode never
 builds a backlog. A camera that is missing, unplugged or stops sending frames
-never raises into the kiosk: it turns into a :class:`CameraHealth` with a
+never raises into the kiosk: it turns into a :class:`Health` with a
 sentence in both languages, and the reader reconnects with backoff.
 """
 
@@ -20,7 +20,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -75,12 +75,17 @@ class SourceSpec:
 
 
 @dataclass(frozen=True)
-class CameraHealth:
-    """What the kiosk shows and stores about the camera (``Store.set_health("camera", ...)``)."""
+class Health:
+    """What the kiosk shows and stores about the camera or a serial scanner.
+
+    ``ok`` is True when working, False when failing (``reason`` says why), None when not
+    running; ``report_to`` puts it in the store for the agent's heartbeat.
+    """
 
     ok: bool | None
     reason: str
     detail: dict = field(default_factory=dict)
+    component: str = "camera"
 
     def message(self, lang: str = "zh") -> str:
         return message(self.reason, lang)
@@ -96,7 +101,7 @@ class CameraHealth:
     def report_to(self, store) -> None:
         """Record this in the device store's health table for the agent's heartbeat."""
         detail = {**self.detail, "reason": self.reason, "message_zh": self.message_zh}
-        store.set_health("camera", self.ok, self.message_en, detail)
+        store.set_health(self.component, self.ok, self.message_en, detail)
 
 
 class FolderCapture:
@@ -177,7 +182,7 @@ class FrameReader:
         loop: bool = False,
         backoff: tuple[float, float] = (0.5, 30.0),
         opener: Callable = open_capture,
-        on_health: Callable[[CameraHealth], None] | None = None,
+        on_health: Callable[[Health], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ):
         self.width, self.height = width, height
@@ -201,14 +206,14 @@ class FrameReader:
             reason = (
                 "camera_not_configured" if not str(source or "").strip() else "camera_bad_config"
             )
-            self._health = CameraHealth(False, reason, {"source": str(source), "error": str(exc)})
+            self._health = Health(False, reason, {"source": str(source), "error": str(exc)})
         else:
-            self._health = CameraHealth(None, "camera_open_failed", {"source": str(self.spec)})
+            self._health = Health(None, "camera_starting", {"source": str(self.spec)})
 
     # ------------------------------------------------------------------ consumer side
 
     @property
-    def health(self) -> CameraHealth:
+    def health(self) -> Health:
         return self._health
 
     def start(self) -> FrameReader:
@@ -260,7 +265,7 @@ class FrameReader:
     def _frame_taken(self) -> bool:
         return self._frame is None or self._taken >= self._frame.seq
 
-    def _set_health(self, health: CameraHealth) -> None:
+    def _set_health(self, health: Health) -> None:
         changed = (health.ok, health.reason) != (self._health.ok, self._health.reason)
         self._health = health
         if changed:
@@ -277,7 +282,7 @@ class FrameReader:
         delay = min(most, first * 2 ** min(self.failures, 16))
         self.failures += 1
         detail = {**self._health.detail, "retry_in_s": round(delay, 2)}
-        self._set_health(CameraHealth(self._health.ok, self._health.reason, detail))
+        self._set_health(replace(self._health, detail=detail))
         self._stop.wait(delay)
 
     def _run(self) -> None:
@@ -290,9 +295,7 @@ class FrameReader:
                 capture, opened = None, False
                 log.debug("opening %s raised %r", self.spec, exc)
             if not opened:
-                self._set_health(
-                    CameraHealth(False, "camera_open_failed", {"source": str(self.spec)})
-                )
+                self._set_health(Health(False, "camera_open_failed", {"source": str(self.spec)}))
                 self._wait_backoff()
                 continue
             try:
@@ -309,12 +312,10 @@ class FrameReader:
                 with self._cond:
                     self.finished = True
                     self._cond.notify_all()
-                self._set_health(CameraHealth(None, "camera_ended", {"source": str(self.spec)}))
+                self._set_health(Health(None, "camera_ended", {"source": str(self.spec)}))
                 return
             if not ended:
-                self._set_health(
-                    CameraHealth(False, "camera_read_failed", {"source": str(self.spec)})
-                )
+                self._set_health(Health(False, "camera_read_failed", {"source": str(self.spec)}))
                 self._wait_backoff()
 
     def _read_loop(self, capture, is_file: bool) -> bool:
@@ -331,7 +332,7 @@ class FrameReader:
                 first = False
                 self.failures = 0
                 self._set_health(
-                    CameraHealth(
+                    Health(
                         True,
                         "camera_ok",
                         {

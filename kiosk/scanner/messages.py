@@ -83,6 +83,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "本机未设置摄像头。请技术人员在配置中设置 camera。",
         "en": "No camera is configured on this device. A technician should set 'camera'.",
     },
+    "camera_starting": {
+        "zh": "摄像头正在启动。",
+        "en": "The camera is starting.",
+    },
     "camera_open_failed": {
         "zh": "无法打开摄像头，请检查摄像头连线；本机会自动重试。",
         "en": "The camera cannot be opened. Check its cable; the kiosk keeps retrying.",
@@ -98,6 +102,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "camera_bad_config": {
         "zh": "摄像头设置有误，请技术人员检查 camera 配置。",
         "en": "The camera setting is not valid. A technician should check 'camera'.",
+    },
+    "scanner_not_started": {
+        "zh": "扫码枪尚未启动。",
+        "en": "The handheld scanner has not started yet.",
+    },
+    "scanner_ok": {
+        "zh": "扫码枪已连接。",
+        "en": "The handheld scanner is connected.",
+    },
+    "scanner_port_failed": {
+        "zh": "无法连接扫码枪，请检查扫码枪的连线；本机会自动重试。",
+        "en": "The handheld scanner cannot be reached. Check its cable; the kiosk keeps retrying.",
     },
 }
 
