@@ -150,3 +150,32 @@ def test_scan_carries_both_languages_for_storing(classifier, make_card):
     assert data["reason"] == "card_malformed"
     assert data["message_zh"].startswith("积分卡二维码不完整")
     assert data["source"] == "camera" and data["symbology"] == "qr"
+
+
+def test_classifier_from_the_device_store_uses_pulled_key_and_revocations(
+    tmp_path, public_key, make_card
+):
+    from terminal_agent.store import Store
+
+    store = Store(tmp_path / "device.db")
+    store.apply_state(
+        {
+            "cursor": "1",
+            "changes": {
+                "keys": [{"key": "card", "public_key": public_key}],
+                "revoked_cards": [{"key": "0000000777"}],
+            },
+        }
+    )
+    classifier = Classifier.from_store(store)
+    good = classifier.classify(make_card("0000000001"), source=ScanSource.WEDGE)
+    lost = classifier.classify(make_card("0000000777"), source=ScanSource.WEDGE)
+    assert (good.ok, lost.ok, lost.reason) == (True, False, "card_revoked")
+
+
+def test_classifier_from_a_store_that_never_synced_asks_to_sync(tmp_path, make_card):
+    from terminal_agent.store import Store
+
+    classifier = Classifier.from_store(Store(tmp_path / "device.db"))
+    result = classifier.classify(make_card("0000000001"), source=ScanSource.CAMERA)
+    assert (result.ok, result.reason) == (False, "card_no_key")
