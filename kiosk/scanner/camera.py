@@ -58,6 +58,26 @@ class FrameScanner:
         return [scan for frame in frames for scan in self.scan_frame(frame)]
 
 
+def camera_scanner_for(
+    store,
+    camera_source: str,
+    on_scan: Callable[[Scan], None],
+    on_health: Callable[[Health], None] | None = None,
+    **reader_options,
+) -> CameraScanner:
+    """The kiosk's camera scanner: cards checked against the store's pulled key and
+    revocations, camera health recorded in the store for the heartbeat. Call ``start()``;
+    after each pull, refresh with ``scanner.classifier = Classifier.from_store(store)``."""
+
+    def health(status: Health) -> None:
+        status.report_to(store)
+        if on_health is not None:
+            on_health(status)
+
+    reader = FrameReader(camera_source, **reader_options)
+    return CameraScanner(reader, Classifier.from_store(store), on_scan, health)
+
+
 class CameraScanner:
     """Frame reader plus a decoding thread; see the module docstring."""
 

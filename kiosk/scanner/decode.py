@@ -83,9 +83,11 @@ class View:
 
 def _grey(view: View):
     frame = view.frame
-    if frame.ndim == 3:
+    if frame.ndim == 3 and frame.shape[2] == 4:
+        frame = cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
+    elif frame.ndim == 3:
         frame = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-    return frame, 1.0, (0, 0)
+    return np.ascontiguousarray(frame), 1.0, (0, 0)
 
 
 def _small(view: View):
@@ -259,7 +261,10 @@ class Decoder:
         self._last_seen = self.clock() if box else -1e9
 
     def decode(self, frame: np.ndarray) -> list[Decoded]:
-        """The codes in ``frame`` (BGR or greyscale); empty when none could be read."""
+        """The codes in ``frame`` (BGR, BGRA or greyscale); empty when none could be read."""
+        if not _usable(frame):
+            log.debug("skipping a frame that is not an 8-bit image")
+            return []
         now = self.clock()
         recent = now - self._last_seen <= ROI_SECONDS
         view = View(frame, self._last_box if recent else None)
@@ -277,6 +282,15 @@ class Decoder:
                 self._last_seen = now
                 return codes
         return []
+
+
+def _usable(frame) -> bool:
+    return (
+        isinstance(frame, np.ndarray)
+        and frame.dtype == np.uint8
+        and (frame.ndim == 2 or (frame.ndim == 3 and frame.shape[2] in (1, 3, 4)))
+        and min(frame.shape[:2]) >= 8
+    )
 
 
 def _unique(found: list[tuple], pass_name: str) -> list[Decoded]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 
 import cv2
@@ -61,11 +60,10 @@ def queue_video(write_video, make_card, scene):
 
 
 def run_camera(path, classifier, **reader_options):
-    scans, done = [], threading.Event()
+    scans = []
     reader = FrameReader(str(path), lockstep=True, **reader_options)
     scanner = CameraScanner(reader, classifier, on_scan=scans.append).start()
     scanner.join(timeout=60)
-    done.set()
     scanner.stop()
     return scans, reader
 
@@ -150,3 +148,62 @@ def test_folder_of_images_is_read_in_name_order(tmp_path, make_card, classifier,
     scans, reader = run_camera(tmp_path, classifier)
     assert [s.card_no for s in scans] == ["0000000061", "0000000062"]
     assert reader.health.reason == "camera_ended"
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.zeros((0, 0, 3), np.uint8),
+        np.zeros((4, 4), np.uint8),
+        np.zeros((480, 640, 3), np.float32),
+        np.zeros((480, 640, 2), np.uint8),
+        None,
+    ],
+)
+def test_frames_that_are_not_pictures_give_no_scans_and_no_errors(image, classifier):
+    from kiosk.scanner.frames import Frame
+
+    assert FrameScanner(classifier).scan_frames([Frame(1, 0.0, image)]) == []
+
+
+def test_greyscale_and_four_channel_frames_are_read(make_card, classifier, scene):
+    from kiosk.scanner.frames import Frame
+
+    card = make_card("0000000071")
+    image = frame_with([card], [Look(code_px=170)], SIZE, seed=8, backdrop=scene)
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    bgra = cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
+    for n, frame in enumerate((grey, bgra)):
+        scans = FrameScanner(classifier).scan_frames([Frame(1, float(n), frame)])
+        assert [s.card_no for s in scans] == ["0000000071"]
+
+
+def test_kiosk_camera_scanner_checks_cards_with_the_store_and_records_camera_health(
+    tmp_path, write_video, public_key, make_card, scene
+):
+    from kiosk.scanner.camera import camera_scanner_for
+    from terminal_agent.store import Store
+
+    store = Store(tmp_path / "device.db")
+    store.apply_state(
+        {
+            "cursor": "1",
+            "changes": {
+                "keys": [{"key": "card", "public_key": public_key}],
+                "revoked_cards": [{"key": "0000000082"}],
+            },
+        }
+    )
+    frames = appearance(make_card("0000000081"), Look(code_px=170), scene, seed=9)
+    frames += appearance(make_card("0000000082"), Look(code_px=170), scene, seed=10)
+    scans = []
+    scanner = camera_scanner_for(
+        store, str(write_video("store.avi", frames, FPS)), scans.append, lockstep=True
+    ).start()
+    scanner.join(timeout=60)
+    scanner.stop()
+    assert [(s.card_no, s.ok, s.reason) for s in scans] == [
+        ("0000000081", True, None),
+        ("0000000082", False, "card_revoked"),
+    ]
+    assert store.health()["camera"]["detail"]["reason"] == "camera_ended"
