@@ -1,0 +1,1 @@
+"""The kiosk's screens and widgets (Kivy). Import only after ``kiosk.boot.prepare``."""
