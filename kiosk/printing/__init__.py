@@ -10,6 +10,7 @@ The package only prints: it never writes to the store.
 
 import logging
 
+from . import samples
 from .config import DEFAULT_URL, PrinterConfig, PrinterConfigError
 from .document import Document
 from .jobs import JobRecord, PrintJob, PrintOutcome, PrintQueue, render
@@ -55,6 +56,7 @@ __all__ = [
     "points_slip",
     "redemption_receipt",
     "render",
+    "samples",
     "printer_test_page",
     "ticket_slip",
 ]

@@ -154,7 +154,7 @@ def _target(scheme: str, parts, url: str) -> dict:
         return {"target": ids, "vendor_id": vendor, "product_id": product}
     if scheme in ("serial", "file"):
         path = parts.path
-        if not path.startswith("/"):
+        if parts.netloc or not path.startswith("/"):
             raise PrinterConfigError(
                 f"The printer URL {url!r} needs an absolute device path after three slashes, "
                 f"like {scheme}:///dev/{'ttyUSB0' if scheme == 'serial' else 'usb/lp0'}."

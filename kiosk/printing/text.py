@@ -133,6 +133,8 @@ def printable_text(text: str, encoding: str = "gbk") -> str:
 def mask_name(name: str) -> str:
     """A resident's name as a slip shows it: 王*娟, 王*, 欧*娟; never the whole name."""
     name = " ".join(name.split())
+    if not name.isascii():
+        name = name.replace(" ", "")  # 张 伟 is the two-character name 张伟
     if not name:
         return ""
     if len(name) == 1:

@@ -9,6 +9,7 @@ on; nothing here knows about points or reports.
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 from escpos.escpos import Escpos
@@ -60,6 +61,9 @@ def open_printer(config: PrinterConfig, job_name: str = "slip") -> Escpos:
     except (DeviceNotFoundError, OSError) as exc:
         log.warning("printer %s unreachable: %s", config.url, exc)
         raise PrintProblem("unreachable") from exc
+    except Exception as exc:  # pyusb's NoBackendError, a serial port's ValueError, ...
+        log.warning("printer %s cannot open: %r", config.url, exc)
+        raise PrintProblem("unreachable") from exc
     return printer
 
 
@@ -89,6 +93,8 @@ def _make(config: PrinterConfig) -> Escpos:
     if config.scheme == "cups":
         if transports.CupsPrinter.is_usable():
             return transports.CupsPrinter(config.target)
+        if shutil.which("lp") is None or shutil.which("lpstat") is None:
+            raise PrintProblem("not_installed", "pycups or the CUPS lp command")
         # Without pycups, the lp command queues the raw bytes just the same.
         return transports.LP(config.target)
     from .preview import PreviewPrinter
@@ -129,10 +135,12 @@ def _ask(printer: Escpos, config: PrinterConfig, request: bytes) -> int:
     else:
         try:
             printer._raw(request)
-            answer = bytes(printer._read())
-        except OSError as exc:
-            raise _ConnectionLost() from exc
-        except Exception as exc:  # pyusb raises USBTimeoutError, not an OSError
+            if config.scheme == "serial":
+                # python-escpos reads 16 bytes, waiting out the timeout for a 1-byte answer.
+                answer = printer.device.read(1)
+            else:
+                answer = bytes(printer._read())
+        except Exception as exc:  # pyusb's USBTimeoutError, pyserial's SerialException, ...
             if "timeout" in type(exc).__name__.lower():
                 raise _NoAnswer() from None
             raise _ConnectionLost() from exc
