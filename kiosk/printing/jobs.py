@@ -173,6 +173,7 @@ class PrintQueue:
         self.config = config
         self.history = JobHistory(history_dir, keep)
         self._jobs: queue.Queue = queue.Queue()
+        self._closed = False
         self._worker = threading.Thread(target=self._run, name="print-queue", daemon=True)
         self._worker.start()
 
@@ -189,6 +190,7 @@ class PrintQueue:
 
     def submit(self, document: Document) -> PrintJob:
         """Queue a slip; returns at once."""
+        self._check_open()
         job = PrintJob(self.history.new_id(), document.title)
         self.history.add(job.id, document)
         self._jobs.put((job, document))
@@ -196,6 +198,7 @@ class PrintQueue:
 
     def reprint(self, job_id: str) -> PrintJob:
         """Print a kept job again, marked as a reprint if it had printed before."""
+        self._check_open()
         found = self.history.get(job_id)
         if found is None:
             raise KeyError(f"print job {job_id} is no longer kept")
@@ -212,8 +215,15 @@ class PrintQueue:
         return self.history.recent()
 
     def close(self, timeout: float = 10.0) -> None:
-        self._jobs.put(None)
+        """Finish the queued jobs and stop the worker."""
+        if not self._closed:
+            self._closed = True
+            self._jobs.put(None)
         self._worker.join(timeout)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("the print queue is closed")
 
     def _run(self) -> None:
         while True:
