@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from server_sync import __version__
 from server_sync.api import API_PREFIX, devices, health, media, sync, tickets
 from server_sync.api.errors import error_response, install_error_handlers
+from server_sync.console import install as install_console
 from server_sync.db import Database
 from server_sync.media import MediaStore
 from server_sync.settings import Settings
@@ -123,5 +124,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in (health.router, devices.router, sync.router, media.router, tickets.router):
         app.include_router(router, prefix=API_PREFIX)
+    # The processing centre's console, the phone report pages and Open311.
+    install_console(app, settings, database)
     app.add_middleware(BodyLimit)
     return app

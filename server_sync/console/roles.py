@@ -24,7 +24,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "staff",
             "open311",
         }
-    ),  # fmt: skip
+    ),
     "centre": frozenset({"reports", "route", "callback", "analysis", "notices"}),
     "supervisor": frozenset({"reports", "review", "analysis", "audit"}),
     "department": frozenset({"work"}),

@@ -68,7 +68,7 @@ ENV = _environment()
 
 
 def serializer(request: Request) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(request.app.state.console_secret, salt="ymt.console.session")
+    return URLSafeTimedSerializer(request.app.state.secret_key, salt="ymt.console.session")
 
 
 class Page:

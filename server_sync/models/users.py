@@ -9,9 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
 
-# admin: everything; centre: the processing centre (triage, review, analysis);
-# department: a department's handler; supermarket: points desk; technician: fleet.
-STAFF_ROLES = ("admin", "centre", "department", "supermarket", "technician")
+# admin: everything; centre: the processing centre's dispatchers (triage, routing,
+# call-backs); supervisor: reviews resolutions and reads the audit log; department: a
+# department's handler; supermarket: points desk; technician: fleet.
+STAFF_ROLES = ("admin", "centre", "supervisor", "department", "supermarket", "technician")
 
 
 class StaffUser(Base):

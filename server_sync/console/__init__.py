@@ -1,0 +1,67 @@
+"""The processing centre's web console, the phone report page and Open311.
+
+`install(app, settings, database)` adds all of it to the server's FastAPI app:
+pages under `/console/`, the phone pages `/r/{location}` and `/t/{ticket}`, and
+GeoReport v2 under `/open311/v2/`. The pages are drawn on the server and work
+without JavaScript.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from server_sync.console.web import LoginRequired, Page, PageError
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).with_name("static")
+
+
+def install(app: FastAPI, settings, database) -> None:
+    """Add the console, the phone pages and Open311 to `app`."""
+    from server_sync.console import auth, open311, phone
+    from server_sync.console.routes import (
+        admin,
+        analysis,
+        fleet,
+        notices,
+        points,
+        points_catalogue,
+        reports,
+    )
+
+    app.state.settings = getattr(app.state, "settings", settings)
+    app.state.database = getattr(app.state, "database", database)
+    app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
+    for module in (
+        auth,
+        reports,
+        analysis,
+        points,
+        points_catalogue,
+        fleet,
+        notices,
+        admin,
+        phone,
+        open311,
+    ):
+        app.include_router(module.router)
+
+    @app.exception_handler(PageError)
+    async def page_error(request: Request, exc: PageError):
+        page = getattr(request.state, "page", None) or Page(request, None)
+        message = page.t(exc.message_key, **exc.values) if exc.values else page.t(exc.message_key)
+        return page.render(
+            "error.html", status=exc.status, message=message, back=exc.values.get("back")
+        )
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired):
+        from urllib.parse import urlencode
+
+        return RedirectResponse(f"/console/login?{urlencode({'next': exc.next_url})}", 303)
