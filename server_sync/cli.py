@@ -5,6 +5,7 @@
     ymt-server seed [--demo]
     ymt-server device-code --role lift|square|supermarket --location KEY
     ymt-server create-user NAME --role ROLE [--department KEY] [--password-stdin]
+    ymt-server cards issue|revoke|reissue|print ...   (points cards)
 
 Every command takes --config FILE, --database URL and --data-dir DIR, which
 override YMT_* environment variables and the configuration file.
@@ -67,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
+    from .points.cli import add_parser as add_cards_parser
+
+    add_cards_parser(commands, common)
     return parser
 
 
@@ -120,7 +124,10 @@ def cmd_seed(settings: Settings, demo: bool) -> None:
             if demo:
                 summary = seed_demo(session, settings.data_dir)
             else:
+                from .points.seed import seed_points
+
                 summary = seed_reference(session)
+                summary.update(seed_points(session))
     except SeedError as exc:
         raise CommandError(str(exc)) from None
     for name, value in summary.items():
@@ -168,6 +175,19 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
     print(f"user {args.username} created with role {args.role}")
 
 
+def cmd_cards(settings: Settings, args: argparse.Namespace) -> None:
+    from .points import cli as cards_cli
+    from .points.cards import CardError
+
+    database = _database(settings)
+    _migrate(database)
+    try:
+        lines = cards_cli.run(database, args)
+    except CardError as exc:
+        raise CommandError(str(exc)) from None
+    print("\n".join(lines))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -188,6 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             cmd_device_code(settings, args.role, args.location, args.hours)
         elif args.command == "create-user":
             cmd_create_user(settings, args)
+        elif args.command == "cards":
+            cmd_cards(settings, args)
     except (CommandError, SettingsError) as exc:
         print(f"ymt-server: {exc}", file=sys.stderr)
         return 2

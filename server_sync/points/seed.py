@@ -27,6 +27,7 @@ from server_sync.models.points import (
 )
 from server_sync.protocol import PointsAwarded, PointsRedeemed, new_event_id
 from server_sync.protocol import points as points_rules
+from server_sync.seed import SeedError
 
 from . import ledger
 from .cards import card_fronts, card_payload, issue_card, write_card_images
@@ -36,10 +37,6 @@ log = logging.getLogger(__name__)
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "assets" / "seed"
 DEMO_CARDS_DIR = "demo_cards"
-
-
-class SeedError(ValueError):
-    """A seed file is missing or wrong; the message names the file and the row."""
 
 
 def _load(path: Path) -> dict[str, Any]:
