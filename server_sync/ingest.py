@@ -76,8 +76,17 @@ def _claim(session: Session, event: Event, device: Device | None, raw: dict) -> 
             result={},
         )
         .on_conflict_do_nothing(index_elements=["id"])
+        .returning(EventLog.id)
     )
-    return session.execute(statement).rowcount == 1
+    return session.execute(statement).scalar_one_or_none() is not None
+
+
+def _results_of(session: Session, ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+    """The stored result of each of `ids` that is in the event log."""
+    if not ids:
+        return {}
+    rows = session.execute(select(EventLog.id, EventLog.result).where(EventLog.id.in_(ids)))
+    return {row.id: row.result for row in rows}
 
 
 def apply_batch(
@@ -103,15 +112,7 @@ def apply_batch(
         lock_change_log(session)
         device = session.get(Device, device_id) if device_id is not None else None
         ids = [event.id for _, event, _, _ in valid]
-        earlier = (
-            dict(
-                session.execute(select(EventLog.id, EventLog.result).where(EventLog.id.in_(ids)))
-                .tuples()
-                .all()
-            )
-            if ids
-            else {}
-        )
+        earlier = _results_of(session, ids)
 
         for index, event, payload, raw in valid:
             if event.id in earlier or event.id in applied:
@@ -139,13 +140,7 @@ def apply_batch(
             )
         if raced:
             # Applied by another connection while this batch waited for the id.
-            originals = dict(
-                session.execute(
-                    select(EventLog.id, EventLog.result).where(
-                        EventLog.id.in_([event_id for _, event_id in raced])
-                    )
-                ).tuples()
-            )
+            originals = _results_of(session, [event_id for _, event_id in raced])
             for index, event_id in raced:
                 results[index] = EventResult(
                     id=str(event_id),

@@ -28,6 +28,7 @@ import httpx
 import psycopg
 import pytest
 import uvicorn
+from sync_helpers import TEST_PHOTO_LIMIT
 
 from server_sync.app import create_app
 from server_sync.db import Database
@@ -35,10 +36,6 @@ from server_sync.enrolment import create_code
 from server_sync.migrate import upgrade
 from server_sync.seed import seed_reference
 from server_sync.settings import load_settings
-
-# Small media limits so the over-the-limit test does not move megabytes.
-TEST_PHOTO_LIMIT = 256 * 1024
-
 
 # ---------------------------------------------------------------- PostgreSQL
 

@@ -8,6 +8,9 @@ from typing import Any
 
 from server_sync.protocol import new_event_id
 
+# Small media limits so the over-the-limit test does not move megabytes.
+TEST_PHOTO_LIMIT = 256 * 1024
+
 _tickets = itertools.count(1)
 
 
