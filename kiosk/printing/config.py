@@ -67,6 +67,8 @@ class PrinterConfig:
     @property
     def reads_status(self) -> bool:
         """Whether the transport can carry the printer's answer to a status request."""
+        # Limitation: file:// (python-escpos opens the device write-only) and cups:// (the
+        # queue, not the printer, answers) print without asking for paper and cover first.
         return self.status and self.scheme in ("usb", "serial", "tcp")
 
     @classmethod

@@ -136,6 +136,8 @@ def to_raster_bytes(image: Image.Image) -> bytes:
     return bytes(out)
 
 
+# Limitation: a raster receipt is 48-76 KB (bench/printing.py), about a minute on a 9,600-baud
+# serial line; serial printers without a Chinese font need a faster baud rate to be practical.
 def encode_raster(document: Document, config) -> bytes:
     """The ESC/POS bytes that print a document as a picture."""
     image = render_image(document, config)

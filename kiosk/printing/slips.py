@@ -137,6 +137,10 @@ class PrinterTestPage:
     printed_at: datetime
 
 
+def _points(points: int, signed: bool = False) -> str:
+    return SLIP["points_unit"].format(points=f"{points:+d}" if signed else points)
+
+
 def _header(doc: Document, community: str, title: str) -> None:
     doc.add(
         Text(community, align="center", bold=True),
@@ -162,9 +166,9 @@ def redemption_receipt(receipt: RedemptionReceipt) -> Document:
         doc.add(_item_row(item.name_zh, f"{item.quantity}{item.unit_zh}", str(item.points)))
     doc.add(
         Rule(),
-        Pair(SLIP["total"], f"{receipt.total} 分", bold=True),
-        Pair(SLIP["balance_before"], f"{receipt.balance_before} 分"),
-        Pair(SLIP["balance_after"], f"{receipt.balance_after} 分", bold=True),
+        Pair(SLIP["total"], _points(receipt.total), bold=True),
+        Pair(SLIP["balance_before"], _points(receipt.balance_before)),
+        Pair(SLIP["balance_after"], _points(receipt.balance_after), bold=True),
         Rule(),
         QR(receipt.record_url),
         Text(SLIP["scan_record"], align="center"),
@@ -193,12 +197,12 @@ def points_slip(slip: PointsSlip) -> Document:
         Pair(SLIP["rule"], slip.rule_name_zh),
     )
     if slip.note:
-        doc.add(Text(f"{SLIP['note']}：{slip.note}"))
+        doc.add(Text(SLIP["labelled"].format(label=SLIP["note"], value=slip.note)))
     label = SLIP["points_awarded"] if awarded else SLIP["points_deducted"]
     doc.add(
-        Pair(label, f"{slip.points:+d} 分", bold=True),
-        Pair(SLIP["balance_was"], f"{slip.balance_before} 分"),
-        Pair(SLIP["balance_now"], f"{slip.balance_after} 分", bold=True),
+        Pair(label, _points(slip.points, signed=True), bold=True),
+        Pair(SLIP["balance_was"], _points(slip.balance_before)),
+        Pair(SLIP["balance_now"], _points(slip.balance_after), bold=True),
     )
     return doc
 
@@ -218,7 +222,12 @@ def ticket_slip(slip: TicketSlip) -> Document:
         Rule(),
         QR(slip.track_url),
         Text(SLIP["track"], align="center"),
-        Text(f"{SLIP['hotline']} {slip.hotline}", align="center", bold=True, scale=2),
+        Text(
+            SLIP["hotline_line"].format(label=SLIP["hotline"], phone=slip.hotline),
+            align="center",
+            bold=True,
+            scale=2,
+        ),
         Text(SLIP["keep_ticket"], align="center"),
     )
     return doc
@@ -234,13 +243,13 @@ def day_close(close: DayClose) -> Document:
         Pair(SLIP["printed_at"], close.printed_at.strftime(_TIME)),
         Rule(),
         Pair(SLIP["redemptions"], str(close.redemptions)),
-        Pair(SLIP["points_redeemed"], f"{close.points_redeemed} 分", bold=True),
+        Pair(SLIP["points_redeemed"], _points(close.points_redeemed), bold=True),
         Pair(SLIP["reversals"], str(close.reversals)),
-        Pair(SLIP["points_reversed"], f"{close.points_reversed} 分"),
+        Pair(SLIP["points_reversed"], _points(close.points_reversed)),
         Pair(SLIP["awards"], str(close.awards)),
-        Pair(SLIP["points_awarded_total"], f"{close.points_awarded} 分"),
+        Pair(SLIP["points_awarded_total"], _points(close.points_awarded)),
         Pair(SLIP["deductions"], str(close.deductions)),
-        Pair(SLIP["points_deducted_total"], f"{close.points_deducted} 分"),
+        Pair(SLIP["points_deducted_total"], _points(close.points_deducted)),
         Rule(),
         Text(SLIP["goods_out"], bold=True),
     )
@@ -275,7 +284,7 @@ def printer_test_page(page: PrinterTestPage) -> Document:
     doc.add(Text(SLIP["test_title"], align="center", bold=True, scale=2), Rule(heavy=True))
     doc.add(
         Pair(SLIP["device"], page.device),
-        Text(f"{SLIP['printer_url']}：{page.printer_url}"),
+        Text(SLIP["labelled"].format(label=SLIP["printer_url"], value=page.printer_url)),
         Pair(SLIP["mode"], page.mode),
         Pair(SLIP["encoding"], page.encoding),
         Pair(SLIP["paper"], f"{page.paper_mm} mm"),

@@ -132,6 +132,20 @@ def test_raster_mode_sends_a_picture_whose_qr_scans(make_queue, network_printer)
     assert paper.cut_at_end
 
 
+def test_native_mode_can_send_the_qr_as_a_picture(make_queue, network_printer):
+    slip = samples.ticket()
+    _, outcome = print_one(make_queue, network_printer, ticket_slip(slip), "&qr=image")
+
+    assert outcome.ok
+    paper = read_paper(network_printer.last_job)
+    assert paper.qr_payloads == [] and len(paper.rasters) == 1
+    band = paper.rasters[0]
+    dots = np.unpackbits(np.frombuffer(band.bits, np.uint8)).reshape(band.height, band.width)
+    padded = np.pad((1 - dots) * 255, 16, constant_values=255).astype(np.uint8)
+    assert [code.text for code in zxingcpp.read_barcodes(padded)] == [slip.track_url]
+    assert "L07-261203-0012" in paper.large_lines
+
+
 def test_paper_out_gives_a_sentence_and_the_slip_prints_after_a_new_roll(
     make_queue, network_printer
 ):
@@ -200,11 +214,14 @@ def test_no_printer_listening_says_check_the_cable(make_queue, network_printer):
     assert outcome.message_zh.startswith("连接不上打印机")
 
 
-def test_reprint_after_restart_is_marked_as_a_reprint(make_queue, network_printer):
+def test_reprint_after_restart_is_marked_as_a_reprint(make_queue, network_printer, tmp_path):
     first = make_queue(network_printer.url + "?timeout=1", history="kept")
     job = first.submit(redemption_receipt(samples.redemption()))
     assert job.wait(30).ok
     first.close()
+
+    kept_files = "".join(p.read_text("utf-8") for p in (tmp_path / "kept").glob("*.json"))
+    assert "王*娟" in kept_files and "王秀娟" not in kept_files and "1000012345" not in kept_files
 
     restarted = make_queue(network_printer.url + "?timeout=1", history="kept")
     kept = restarted.recent()
@@ -223,7 +240,7 @@ def test_history_keeps_only_the_last_jobs(tmp_path, network_printer):
     jobs = [queue.submit(ticket_slip(samples.ticket())) for _ in range(5)]
     for job in jobs:
         job.wait(30)
-    queue.close()
     assert [record.id for record in queue.recent()] == [job.id for job in reversed(jobs[-3:])]
     with pytest.raises(KeyError):
         queue.reprint(jobs[0].id)
+    queue.close()
