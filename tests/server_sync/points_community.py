@@ -30,22 +30,27 @@ RESIDENTS = [
 ]
 
 
+def add_residents(session) -> None:
+    """The points rules and catalogue, and the residents with their cards."""
+    seed_points(session)
+    households: dict[tuple[int, int], Household] = {}
+    for name, building, unit, card_no in RESIDENTS:
+        household = households.get((building, unit))
+        if household is None:
+            household = households[building, unit] = Household(building=building, unit=unit)
+            session.add(household)
+        account = PointsAccount(household=household, name=name, balance=0)
+        session.add(account)
+        session.flush()
+        issue_card(session, account, card_no)
+
+
 def build_template(folder: Path) -> Path:
     path = folder / "points-template.db"
     database = Database(f"sqlite:///{path}")
     upgrade(database)
     with database.transaction() as session:
-        seed_points(session)
-        households: dict[tuple[int, int], Household] = {}
-        for name, building, unit, card_no in RESIDENTS:
-            household = households.get((building, unit))
-            if household is None:
-                household = households[building, unit] = Household(building=building, unit=unit)
-                session.add(household)
-            account = PointsAccount(household=household, name=name, balance=0)
-            session.add(account)
-            session.flush()
-            issue_card(session, account, card_no)
+        add_residents(session)
         for number, role in ((1, "supermarket"), (2, "supermarket"), (3, "lift")):
             session.add(
                 Device(
