@@ -18,6 +18,7 @@ chain greedily (frames gained per millisecond), which is how
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import time
@@ -192,26 +193,38 @@ def pct(values, q):
     return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
 
 
-def greedy_chain(hits, times, no_code_times, budget_ms=10.0):
-    """Order passes by frames gained per millisecond until nothing is gained or over budget."""
-    decodable = set().union(*hits.values())
-    chain, covered, cost_no_code = [], set(), 0.0
-    candidates = dict(hits)
-    while candidates:
-        best = max(
-            candidates,
-            key=lambda n, done=frozenset(covered): (
-                len(candidates[n] - done) / max(statistics.mean(times[n]), 0.05)
-            ),
-        )
-        new = candidates.pop(best) - covered
-        extra = statistics.median(no_code_times[best])
-        if not new or cost_no_code + extra > budget_ms:
-            continue
-        chain.append(best)
-        covered |= new
-        cost_no_code += extra
-    return chain, len(covered), len(decodable)
+def search_chains(per_frame, sizes, no_code, max_len=4, budget_ms=10.0, top=3):
+    """Every chain of up to ``max_len`` candidate passes, simulated from each pass's own
+    per-frame result and time: a frame costs the passes run until the first that reads it.
+    Best: most frames decoded, then the lowest 720p median on frames without a code (kept
+    under ``budget_ms``), then the lowest mean time on frames with a code."""
+    names = list(per_frame)
+    hit = {n: np.array([h for h, _ in per_frame[n]]) for n in names}
+    cost = {n: np.array([t for _, t in per_frame[n]]) for n in names}
+    is_720 = np.array([size == SIZES[1] for size in sizes])
+    empty = np.array(no_code)
+    ranked = []
+    for length in range(1, max_len + 1):
+        for chain in itertools.permutations(names, length):
+            done = np.zeros(len(empty), bool)
+            spent = np.zeros(len(empty))
+            useful = True
+            for name in chain:
+                spent += np.where(done, 0.0, cost[name])
+                gained = hit[name] & ~done
+                if not gained.any():
+                    useful = False  # a pass that adds nothing is never worth its time
+                    break
+                done |= gained
+            if not useful:
+                continue
+            quiet = float(np.median(spent[empty & is_720]))
+            if quiet > budget_ms:
+                continue
+            busy = float(spent[~empty].mean())
+            ranked.append((-int(done.sum()), quiet, busy, chain))
+    ranked.sort()
+    return [(chain, -count, quiet, busy) for count, quiet, busy, chain in ranked[:top]]
 
 
 def main():
@@ -236,14 +249,19 @@ def main():
     ms = defaultdict(list)
     ms_no_code = defaultdict(list)
     hits = defaultdict(set)
+    per_frame = defaultdict(list)  # pass name -> [(decoded correctly, ms)] in frame order
+    sizes, no_code = [], []
     by_condition = defaultdict(lambda: defaultdict(int))
     frames = 0
     for index, (size, condition, expected, region, frame) in enumerate(
         build_frames(args.per_condition, args.no_code)
     ):
         frames += 1
+        sizes.append(size)
+        no_code.append(expected is None)
         for name, fn in methods.items():
             texts, elapsed = timed(fn, frame, region)
+            per_frame[name].append((expected is not None and correct(texts, expected), elapsed))
             group = (name, size)
             total[group] += 1
             ms[group].append(elapsed)
@@ -288,15 +306,18 @@ def main():
         print(f"{name:34} " + " ".join(f"{by_condition[name][c]:>9}" for c in CONDITIONS))
 
     if args.passes:
-        pass_names = [n for n in methods if n.startswith("pass ") and n != "pass zx_region"]
-        times = {n: ms[(n, SIZES[1])] for n in pass_names}
-        no_code = {n: ms_no_code[(n, SIZES[1])] for n in pass_names}
-        chain, covered, decodable = greedy_chain({n: hits[n] for n in pass_names}, times, no_code)
-        print(
-            f"\ngreedy chain without region hints (720p costs, no-code budget 10 ms): "
-            f"{', '.join(chain)}"
-        )
-        print(f"it decodes {covered} of the {decodable} frames any pass decodes")
+        candidates = {
+            n.removeprefix("pass "): per_frame[n]
+            for n in methods
+            if n.startswith("pass ") and n != "pass zx_region"
+        }
+        print("\nbest chains of up to 4 passes, simulated from each pass's own results and times")
+        print("(first sighting, no region hint; no-code 720p median under 10 ms):")
+        for chain, count, quiet, busy in search_chains(candidates, sizes, no_code):
+            print(
+                f"  {', '.join(chain)}: {count} frames decoded, no-code 720p median "
+                f"{quiet:.2f} ms, mean {busy:.2f} ms on frames with a code"
+            )
 
 
 if __name__ == "__main__":

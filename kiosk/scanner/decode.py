@@ -121,6 +121,12 @@ def _crop(grey: np.ndarray, box, grow: float = 0.5):
     return grey[y0:y1, x0:x1], 1.0, (x0, y0)
 
 
+def _small_sharpened(view: View):
+    small, scale, offset = view.get("small")
+    blurred = cv2.GaussianBlur(small, (0, 0), 2.0)
+    return cv2.addWeighted(small, 2.0, blurred, -1.0, 0), scale, offset
+
+
 def _region(view: View):
     grey, _, _ = view.get("grey")
     if view.roi is None:
@@ -133,6 +139,7 @@ _MAKERS: dict[str, Callable] = {
     "small": _small,
     "equalised": _equalised,
     "sharpened": _sharpened,
+    "small_sharpened": _small_sharpened,
     "region": _region,
 }
 
@@ -214,6 +221,7 @@ PASSES: dict[str, Callable[[View], list[tuple]]] = {
     ),
     "zx_full_qr": _zxing("grey", _QR, **_FAST),
     "zx_sharpened": _zxing("sharpened", _QR, **_FAST),
+    "zx_small_sharpened": _zxing("small_sharpened", _QR, **_FAST),
     "zx_full_all": _zxing(
         "grey", _QR_AND_LINEAR, try_rotate=True, try_downscale=True, try_invert=True
     ),

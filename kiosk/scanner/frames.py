@@ -269,8 +269,7 @@ class FrameReader:
         changed = (health.ok, health.reason) != (self._health.ok, self._health.reason)
         self._health = health
         if changed:
-            level = logging.INFO
-            log.log(level, "camera %s: %s", self.spec, health.message_en)
+            log.info("camera %s: %s", self.spec, health.message_en)
         if self.on_health is not None:
             try:
                 self.on_health(health)
@@ -323,13 +322,13 @@ class FrameReader:
         fps = capture.get(cv2.CAP_PROP_FPS) or 0.0
         interval = 1.0 / fps if is_file and 0 < fps <= 240 else 0.0
         started = self.clock()
-        first = True
+        count = 0
         while not self._stop.is_set():
             ok, image = capture.read()
             if not ok or image is None:
                 return is_file
-            if first:
-                first = False
+            count += 1
+            if count == 1:
                 self.failures = 0
                 self._set_health(
                     Health(
@@ -352,7 +351,7 @@ class FrameReader:
                         self._cond.wait(0.5)
             if interval and not self.lockstep:
                 # Play a file at its own rate: wait for this frame's moment.
-                delay = started + self._seq * interval - self.clock()
+                delay = started + count * interval - self.clock()
                 if delay > 0:
                     self._stop.wait(delay)
         return True

@@ -207,3 +207,22 @@ def test_kiosk_camera_scanner_checks_cards_with_the_store_and_records_camera_hea
         ("0000000082", False, "card_revoked"),
     ]
     assert store.health()["camera"]["detail"]["reason"] == "camera_ended"
+
+
+def test_looping_demo_video_reports_its_card_once_each_time_round(
+    write_video, make_card, classifier, scene
+):
+    card = make_card("0000000091")
+    frames = appearance(card, Look(code_px=170), scene, seed=11, enter=1, stay=3, leave=1, gap=2)
+    reader = FrameReader(str(write_video("loop.avi", frames, 30.0)), loop=True, lockstep=True)
+    scanner = FrameScanner(classifier)
+    scans = []
+    reader.start()
+    try:
+        for frame in reader.frames(timeout=10):
+            scans += scanner.scan_frame(frame)
+            if frame.seq >= 3 * len(frames):
+                break
+    finally:
+        reader.stop()
+    assert [s.card_no for s in scans] == ["0000000091"] * 3
