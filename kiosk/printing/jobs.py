@@ -85,8 +85,11 @@ class JobHistory:
 
     def __init__(self, folder: Path | str, keep: int = KEEP_JOBS):
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
         self.keep = keep
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            log.warning("print jobs cannot be kept in %s, so cannot be reprinted: %s", folder, exc)
         self._lock = threading.Lock()
         self._counter = 0
 
@@ -98,6 +101,13 @@ class JobHistory:
             return f"{stamp}-{int(now * 1000) % 1000:03d}-{self._counter:04d}"
 
     def add(self, job_id: str, document: Document) -> None:
+        """Keep a job. A job that cannot be kept still prints; it just cannot be reprinted."""
+        try:
+            self._add(job_id, document)
+        except (OSError, TypeError, ValueError) as exc:
+            log.warning("print job %s cannot be kept for reprinting: %s", job_id, exc)
+
+    def _add(self, job_id: str, document: Document) -> None:
         self._write(
             job_id,
             {
@@ -117,7 +127,10 @@ class JobHistory:
             return
         data["printed"] = data["printed"] or printed
         data["last_problem"] = problem
-        self._write(job_id, data)
+        try:
+            self._write(job_id, data)
+        except OSError as exc:
+            log.warning("print job %s outcome cannot be kept: %s", job_id, exc)
 
     def get(self, job_id: str) -> tuple[JobRecord, Document] | None:
         data = self._read(job_id)
@@ -127,6 +140,8 @@ class JobHistory:
 
     def recent(self) -> list[JobRecord]:
         records = []
+        if not self.folder.is_dir():
+            return records
         for path in sorted(self.folder.glob("*.json"), reverse=True):
             data = self._read(path.stem)
             if data is not None:
@@ -232,8 +247,10 @@ class PrintQueue:
                 return
             job, document = item
             outcome = self._print(job, document)
-            self.history.mark(job.id, outcome.ok, outcome.problem)
-            job._future.set_result(outcome)
+            try:
+                self.history.mark(job.id, outcome.ok, outcome.problem)
+            finally:
+                job._future.set_result(outcome)
 
     def _print(self, job: PrintJob, document: Document) -> PrintOutcome:
         try:

@@ -71,3 +71,14 @@ def test_printing_never_loads_the_device_store():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert loaded.strip() == "[]"
+
+
+def test_a_job_that_cannot_be_kept_still_prints(make_queue, network_printer, tmp_path):
+    (tmp_path / "not-a-folder").write_text("a file where the job folder should be")
+    queue = make_queue(network_printer.url, history="not-a-folder")
+
+    job = queue.submit(ticket_slip(samples.ticket()))
+    assert job.wait(30).ok
+    assert queue.recent() == []
+    with pytest.raises(KeyError):
+        queue.reprint(job.id)
