@@ -47,9 +47,7 @@ def open_printer(config: PrinterConfig, job_name: str = "slip") -> Escpos:
     """An opened python-escpos printer for the URL, or PrintProblem."""
     try:
         printer = _make(config)
-        if config.scheme == "cups":
-            printer.open(job_name=job_name)
-        elif config.scheme == "preview":
+        if config.scheme in ("cups", "preview"):
             printer.open(job_name=job_name)
         else:
             printer.open()

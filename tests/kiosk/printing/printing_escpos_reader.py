@@ -166,7 +166,8 @@ class Paper:
     lines: list[str]
     bold_lines: list[str]
     large_lines: list[str]
-    scales: dict[str, int]
+    scales: dict[str, int]  # a line's text -> the size it printed at
+    sized_lines: list[tuple[str, int]]  # every line with its size, in order
     qr_payloads: list[str]
     barcodes: list[str]
     rasters: list[Raster]
@@ -194,7 +195,7 @@ def read_paper(data: bytes, encoding: str = "gb18030") -> Paper:
     if reader._buffer:
         raise ValueError(f"the job ends inside a command: {bytes(reader._buffer[:8]).hex(' ')}")
     lines, bold, large, qrs, codes, rasters, commands = [], [], [], [], [], [], []
-    scales = {}
+    scales, sized = {}, []
     current, current_bold, current_scale, statuses = [], False, 1, 0
     for item in reader.items:
         if isinstance(item, TextRun):
@@ -214,6 +215,7 @@ def read_paper(data: bytes, encoding: str = "gb18030") -> Paper:
             if current_scale > 1 and line:
                 large.append(line)
             scales[line] = current_scale
+            sized.append((line, current_scale))
             current, current_bold, current_scale = [], False, 1
         elif item.name == "2d_k" and item.args[:2] == b"1P":
             qrs.append(item.args[3:].decode("utf-8"))
@@ -221,4 +223,4 @@ def read_paper(data: bytes, encoding: str = "gb18030") -> Paper:
             codes.append(item.args[1:].decode("ascii").removeprefix("{B"))
         elif item.name == "status":
             statuses += 1
-    return Paper(lines, bold, large, scales, qrs, codes, rasters, commands, statuses)
+    return Paper(lines, bold, large, scales, sized, qrs, codes, rasters, commands, statuses)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from printing_escpos_reader import read_paper
 
 from kiosk.printing import (
@@ -16,7 +18,7 @@ from kiosk.printing import (
     render,
     samples,
 )
-from kiosk.printing.document import Pair, Text
+from kiosk.printing.document import Big, Columns, Pair, Text
 from kiosk.printing.text import display_width, printable_text, wrap
 
 
@@ -90,3 +92,37 @@ def test_ten_item_native_receipt_stays_under_two_kilobytes():
         for encoding in ("gbk", "gb18030"):
             config = PrinterConfig.parse(f"preview:///tmp?width={width}&encoding={encoding}")
             assert len(render(doc, config)) < 2048
+
+
+_SLIP_TEXT = st.text(
+    st.sampled_from(list("王秀娟积分兑换（5公斤）：，。 abcXYZ0123-*￥·“”")), max_size=60
+)
+
+
+@given(text=_SLIP_TEXT, columns=st.integers(min_value=2, max_value=48))
+def test_wrapped_lines_fit_and_keep_every_character(text, columns):
+    lines = wrap(text, columns)
+    assert all(display_width(line) <= columns for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+@given(
+    label=_SLIP_TEXT,
+    value=_SLIP_TEXT,
+    name=_SLIP_TEXT,
+    width=st.sampled_from([58, 80]),
+)
+def test_no_printed_line_is_wider_than_the_paper(label, value, name, width):
+    doc = Document(
+        "any",
+        [
+            Pair(label, value),
+            Columns((name, "2袋", "30"), (None, 6, 6), ("left", "right", "right")),
+            Text(name, align="center", scale=2),
+            Big(name or "-"),
+        ],
+    )
+    config = PrinterConfig.parse(f"preview:///tmp?width={width}")
+    paper = read_paper(render(doc, config))
+    for line, scale in paper.sized_lines:
+        assert display_width(line) * scale <= config.columns, line
