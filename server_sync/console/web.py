@@ -8,7 +8,9 @@ redirects while keeping the cookie up to date.
 from __future__ import annotations
 
 import hmac
+import json
 import logging
+import re
 import secrets
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +55,33 @@ def _format_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(COMMUNITY_TZ).strftime(fmt)
 
 
+HISTORY_NOTES = (
+    (re.compile(r"^received from the device$"), "history.received"),
+    (re.compile(r"^routed to the category's default department$"), "history.auto_routed"),
+    (re.compile(r"^rated (?P<n>[1-5]) of 5$"), "history.rated"),
+    (re.compile(r"^call-back: rated (?P<n>[1-5]) of 5\.\s*(?P<rest>.*)$", re.S), "history.called"),
+    (re.compile(r"^call-back: not reached\.\s*(?P<rest>.*)$", re.S), "history.not_reached"),
+    (re.compile(r"^county coordination: on\.\s*(?P<rest>.*)$", re.S), "history.county_on"),
+    (re.compile(r"^county coordination: off\.\s*(?P<rest>.*)$", re.S), "history.county_off"),
+)
+
+
+def history_note(note: str, lang: str) -> str:
+    """A history note in the reader's language when the system wrote it in a fixed form."""
+    for pattern, key in HISTORY_NOTES:
+        match = pattern.match(note)
+        if match:
+            values = match.groupdict()
+            rest = values.pop("rest", "")
+            text = i18n.translate(key, lang, **values)
+            return f"{text} {rest}".strip()
+    return note
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -61,6 +90,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["when"] = _format_time
+    env.filters["json_text"] = _json_text
     return env
 
 
@@ -164,6 +194,7 @@ class Page:
             page=self,
             t=self.t,
             pick=self.pick,
+            note=lambda text: history_note(text, self.lang),
             user=self.user,
             lang=self.lang,
             csrf=self.csrf,

@@ -28,6 +28,7 @@ import httpx
 import psycopg
 import pytest
 import uvicorn
+from console_helpers import browser, console_server  # noqa: F401 (console and phone tests)
 from sync_helpers import TEST_PHOTO_LIMIT
 
 from server_sync.app import create_app

@@ -170,7 +170,7 @@ async def report_action(ticket: str, action: str, page: Page = Depends(staff_pag
     actor = f"staff:{page.user.username}"
     text = str(form.get("note", ""))[:2000]
     back = f"/console/reports/{report.ticket}"
-    before = {"status": report.status, "department": report.department}
+    before = {"status": report.status, "department": report.department, "county": report.county}
 
     def need(capability: str) -> None:
         if not page.can(capability):
@@ -216,7 +216,7 @@ async def report_action(ticket: str, action: str, page: Page = Depends(staff_pag
         page.db.rollback()
         return page.redirect(f"{back}?error={exc.key}")
 
-    after = {"status": report.status, "department": report.department}
+    after = {"status": report.status, "department": report.department, "county": report.county}
     audit(
         page,
         f"report.{action}",
