@@ -181,10 +181,12 @@ class PointsDesk:
         month_earned = int(account.get("month_earned") or 0)
         if account.get("month", this_month) != this_month:
             month_earned = 0  # pulled last month; nothing earned this month is known yet
+        rules = None
         for event in self._local():
             if self._account_of(event["payload"].get("card")) != account_key:
                 continue
-            delta = self._balance_change(event)
+            rules = self.rules() if rules is None else rules
+            delta = self._balance_change(event, rules)
             balance += delta
             if event["type"] in (
                 points_rules.AWARDED,
@@ -448,42 +450,40 @@ class PointsDesk:
         row = match and self.store.reference_row("cards", match[1])
         return None if not row else str(row["account"])
 
-    def _original(self, event: dict) -> points_rules.Original:
+    def _original(
+        self, event: dict, rules: dict[str, points_rules.Rule] | None = None
+    ) -> points_rules.Original:
         """The entry an event of this device made, as a reversal sees it."""
         payload = event["payload"]
         kind = points_rules.KIND_OF_EVENT[event["type"]]
-        already = any(
-            other["payload"].get("original") == event["id"]
-            for other in self._reversals_of(event["id"])
-        )
+        already = self._already_reversed(event["id"])
         if kind == "redemption":
             return points_rules.Original(
                 kind, -int(payload["total"]), tuple(payload["items"]), already
             )
-        rule = self.rules().get(payload.get("rule"))
-        points = rule.points if rule else 0
-        return points_rules.Original(kind, points, (), already)
+        rule = (self.rules() if rules is None else rules).get(payload.get("rule"))
+        return points_rules.Original(kind, rule.points if rule else 0, (), already)
 
-    def _reversals_of(self, event_id: str) -> list[dict]:
+    def _already_reversed(self, event_id: str) -> bool:
         rows = self.store.db.execute(
-            "SELECT id, payload FROM outbox WHERE type = ? AND status != 'rejected'"
-            " AND json_extract(payload, '$.original') = ?",
+            "SELECT 1 FROM outbox WHERE type = ? AND status != 'rejected'"
+            " AND json_extract(payload, '$.original') = ? LIMIT 1",
             (points_rules.REVERSED, event_id),
         ).fetchall()
-        return [{"id": row[0], "payload": {"original": event_id}} for row in rows]
+        return bool(rows)
 
-    def _balance_change(self, event: dict) -> int:
+    def _balance_change(self, event: dict, rules: dict[str, points_rules.Rule]) -> int:
         payload = event["payload"]
         if event["type"] == points_rules.REDEEMED:
             return -int(payload["total"])
         if event["type"] in (points_rules.AWARDED, points_rules.DEDUCTED):
-            rule = self.rules().get(payload.get("rule"))
+            rule = rules.get(payload.get("rule"))
             return rule.points if rule else 0
         original = self.store.event(payload["original"])
         if original is None:
             return 0
         plan = points_rules.plan_reversal(
-            dataclasses.replace(self._original(original), already_reversed=False),
+            dataclasses.replace(self._original(original, rules), already_reversed=False),
             payload.get("items"),
         )
         return 0 if isinstance(plan, Refusal) else plan.points

@@ -279,6 +279,18 @@ def apply_redemption(
         raise PointsRefused(refusal)
 
     before = account.balance
+    flags = []
+    if before - payload.total < 0:
+        shortfall = min(payload.total, payload.total - before)
+        flags.append(OverdraftFlag(what="balance", shortfall=shortfall))
+    wanted: dict[str, int] = {}
+    for line in lines:
+        wanted[line["item"]] = wanted.get(line["item"], 0) + line["quantity"]
+    for key, quantity in wanted.items():
+        stock = items[key].stock
+        if stock is not None and stock - quantity < 0:
+            shortfall = min(quantity, quantity - stock)
+            flags.append(OverdraftFlag(what="stock", item_key=key, shortfall=shortfall))
     entry = _append(
         session,
         account,
@@ -291,23 +303,15 @@ def apply_redemption(
         items=lines,
         receipt=payload.receipt,
         staff=payload.staff,
+        overdraft=bool(flags),
     )
-    flags = []
-    if entry.balance_after < 0:
-        shortfall = min(payload.total, -entry.balance_after)
-        flags.append(OverdraftFlag(what="balance", shortfall=shortfall))
     for line in lines:
-        item = items[line["item"]]
-        _move_stock(session, item, -line["quantity"], "redemption", entry)
-        if item.stock is not None and item.stock < 0:
-            shortfall = min(line["quantity"], -item.stock)
-            flags.append(OverdraftFlag(what="stock", item_key=item.key, shortfall=shortfall))
+        _move_stock(session, items[line["item"]], -line["quantity"], "redemption", entry)
     for flag in flags:
         flag.entry_id = entry.id
         flag.account_id = account.id
         session.add(flag)
     if flags:
-        entry.overdraft = True
         log.info(
             "redemption %s overdrew %s; kept and flagged for staff",
             event_id,
