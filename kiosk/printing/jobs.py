@@ -50,6 +50,7 @@ class PrintOutcome:
     message_en: str = ""
     warning_zh: str = ""  # printed, but e.g. the paper roll is nearly used up
     warning_en: str = ""
+    preview: str | None = None  # preview:// only: the PNG of what would have printed
 
 
 class PrintJob:
@@ -267,4 +268,7 @@ class PrintQueue:
             return PrintOutcome(job.id, False, 0, "failed", problem.message_zh, problem.message_en)
         log.info("print job %s sent, %d bytes", job.id, len(data))
         zh, en = PROBLEM[warning] if warning else ("", "")
-        return PrintOutcome(job.id, True, len(data), None, "", "", zh, en)
+        preview = None
+        if self.config.scheme == "preview":
+            preview = str(Path(self.config.target) / f"{job.id}.png")
+        return PrintOutcome(job.id, True, len(data), None, "", "", zh, en, preview)

@@ -24,7 +24,7 @@ FONT_SIZE = 22  # Latin digits stay within a 12-dot column at this size
 BAND_ROWS = 256  # rows per GS v 0 command; small input buffers cope with this
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
 def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     name = "NotoSansSC-Bold.otf" if bold else "NotoSansSC-Regular.otf"
     return ImageFont.truetype(str(FONT_DIR / name), size)

@@ -88,6 +88,8 @@ def test_preview_keeps_the_bytes_beside_the_picture(make_queue, tmp_path):
 
     outcome = job.wait(30)
     assert outcome.ok
+    assert outcome.preview == str(tmp_path / "out" / f"{job.id}.png")
+    assert Image.open(outcome.preview).size[0] == 384
     sent = (tmp_path / "out" / f"{job.id}.escpos").read_bytes()
     assert len(sent) == outcome.bytes_sent
     assert sent.endswith(b"\x1dVA\x04")
