@@ -128,6 +128,9 @@ def accounts(session: Session, device: Device, keys: set[str] | None) -> list[di
     ]
 
 
+# Limitation: the stars rows are marked changed when an entry moves this month's
+# top ten; on the first of a month a device keeps last month's stars until the
+# first award of the new month is applied (or until its next full pull).
 @producer("stars")
 def stars(session: Session, device: Device, keys: set[str] | None) -> list[dict[str, Any]]:
     rows = ledger.month_stars(session, month_of(datetime.now(UTC)))
