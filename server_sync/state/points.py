@@ -129,8 +129,9 @@ def accounts(session: Session, device: Device, keys: set[str] | None) -> list[di
 
 
 # Limitation: the stars rows are marked changed when an entry moves this month's
-# top ten; on the first of a month a device keeps last month's stars until the
-# first award of the new month is applied (or until its next full pull).
+# top ten, so on the first of a month a device holds last month's rows until the
+# new month's first award is applied; each row carries its `month` so a kiosk can
+# leave out rows of a month that has passed.
 @producer("stars")
 def stars(session: Session, device: Device, keys: set[str] | None) -> list[dict[str, Any]]:
     rows = ledger.month_stars(session, month_of(datetime.now(UTC)))
