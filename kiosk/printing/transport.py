@@ -183,6 +183,11 @@ def check_ready(printer: Escpos, config: PrinterConfig) -> str | None:
 def deliver(data: bytes, config: PrinterConfig, job_name: str = "slip") -> str | None:
     """Send one job's bytes; return a warning kind (paper low) or None; raise PrintProblem."""
     printer = open_printer(config, job_name)
+    if config.scheme == "serial":
+        # A serial printer holding flow control would otherwise block the queue for good:
+        # allow each chunk the time it takes on the line (10 bits a byte), plus the timeout.
+        baudrate = config.extra.get("baudrate", 9600)
+        printer.device.write_timeout = config.timeout + CHUNK * 10 / baudrate
     try:
         warning = check_ready(printer, config) if config.reads_status else None
         try:

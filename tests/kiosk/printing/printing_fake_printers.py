@@ -123,7 +123,7 @@ class PtyPrinter:
     def _serve(self):
         while not self._stop.is_set():
             ready, _, _ = select.select([self.master], [], [], 0.1)
-            if not ready:
+            if not ready or self.behaviour == "stalled":
                 continue
             try:
                 data = os.read(self.master, 4096)

@@ -160,3 +160,17 @@ def test_cups_without_pycups_or_lp_asks_for_a_technician(monkeypatch, tmp_path):
     assert problem.value.kind == "not_installed"
     assert problem.value.message_zh == "这台设备缺少打印机驱动组件，请联系技术人员。"
     assert "pycups or the CUPS lp command" in problem.value.message_en
+
+
+@pytest.mark.timeout(60)
+def test_serial_printer_that_stops_taking_bytes_does_not_hang_the_queue():
+    printer = PtyPrinter(behaviour="stalled")  # holds the line: reads nothing at all
+    try:
+        config = PrinterConfig.parse(
+            f"serial://{printer.device}?baudrate=115200&timeout=0.5&status=off"
+        )
+        with pytest.raises(PrintProblem) as problem:
+            deliver(b"\x1b@" + b"A" * 1_000_000, config)
+        assert problem.value.kind == "interrupted"
+    finally:
+        printer.close()
