@@ -7,10 +7,11 @@ order and stops at the first that reads something, so a frame with a clear
 code costs one cheap pass and a frame without a code costs the whole chain;
 the chain is kept short enough that it still fits in a camera frame interval.
 
-The default chain was chosen by ``bench/scan.py`` (figures in
-``kiosk/scanner/DECODING.md``): every candidate pass is timed and scored alone
-on the same frames, then the chain is built greedily by frames gained per
-millisecond, while a frame without a code stays under 10 ms median.
+The default chain was chosen by ``bench/scan.py --passes`` (figures and the
+reasoning in ``kiosk/scanner/DECODING.md``): every candidate pass is timed and
+scored alone on the same frames, every chain of up to four passes is simulated
+from those results, and the chain that decodes the most frames at the lowest
+cost on frames without a code wins.
 """
 
 from __future__ import annotations
@@ -236,11 +237,9 @@ NEEDS_CONTEXT = frozenset({"zx_region", "zbar_suspects"})
 
 # Chosen by bench/scan.py; see DECODING.md for the figures behind the order.
 DEFAULT_CHAIN: tuple[str, ...] = (
-    "zx_small_global",
-    "zx_small",
+    "zx_small_sharpened",
     "zx_region",
-    "zx_full_qr",
-    "zx_sharpened",
+    "zx_full",
     "zbar_suspects",
 )
 
