@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     from .points.cli import add_parser as add_cards_parser
 
     add_cards_parser(commands, common)
+    from .console.cli import add_parsers as add_console_parsers
+
+    add_console_parsers(commands, common)
     return parser
 
 
@@ -188,6 +191,21 @@ def cmd_cards(settings: Settings, args: argparse.Namespace) -> None:
     print("\n".join(lines))
 
 
+def cmd_console(settings: Settings, args: argparse.Namespace) -> None:
+    from .console import cli as console_cli
+
+    database = _database(settings)
+    _migrate(database)
+    try:
+        if args.command == "posters":
+            lines = console_cli.run_posters(database, settings, args)
+        else:
+            lines = console_cli.run_open311_key(database, args)
+    except (ValueError, OSError) as exc:
+        raise CommandError(str(exc)) from None
+    print("\n".join(lines))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -210,6 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             cmd_create_user(settings, args)
         elif args.command == "cards":
             cmd_cards(settings, args)
+        elif args.command in ("posters", "open311-key"):
+            cmd_console(settings, args)
     except (CommandError, SettingsError) as exc:
         print(f"ymt-server: {exc}", file=sys.stderr)
         return 2
