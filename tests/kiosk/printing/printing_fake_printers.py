@@ -24,8 +24,8 @@ class FakeNetworkPrinter:
     """Accepts jobs on a TCP port the way a printer on port 9100 does.
 
     behaviour: normal, paper_low, paper_out, cover_open (answers status requests that way),
-    silent (takes the bytes, never answers), close_half (answers, then hangs up after
-    `close_after` bytes of a job).
+    silent (takes the bytes, never answers), stalled (takes nothing), close_half (answers,
+    then hangs up after `close_after` bytes of a job).
     """
 
     def __init__(self, encoding: str = "gb18030"):
@@ -76,6 +76,9 @@ class FakeNetworkPrinter:
         behaviour = self.behaviour
         deadline = time.monotonic() + 15
         while not self._stop.is_set() and time.monotonic() < deadline:
+            if behaviour == "stalled":  # takes nothing more: its buffer is full
+                time.sleep(0.05)
+                continue
             try:
                 data = conn.recv(4096)
             except TimeoutError:

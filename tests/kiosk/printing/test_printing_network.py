@@ -8,6 +8,7 @@ import zxingcpp
 from printing_escpos_reader import read_paper
 
 from kiosk.printing import (
+    PrinterConfig,
     day_close,
     points_slip,
     printer_test_page,
@@ -16,6 +17,7 @@ from kiosk.printing import (
     ticket_slip,
 )
 from kiosk.printing.text import display_width
+from kiosk.printing.transport import PrintProblem, deliver
 
 
 def print_one(make_queue, printer, document, query="", **settings):
@@ -203,6 +205,17 @@ def test_connection_closed_half_way_gives_a_sentence_then_prints(make_queue, net
     network_printer.behaviour = "normal"
     assert queue.reprint(outcome.job_id).wait(30).ok
     assert read_paper(network_printer.last_job).line_with("兑换后积分").endswith("329 分")
+
+
+@pytest.mark.timeout(60)
+def test_printer_that_stops_taking_bytes_times_out_with_a_sentence(network_printer):
+    network_printer.behaviour = "stalled"
+    config = PrinterConfig.parse(network_printer.url + "?timeout=0.5&status=off")
+
+    with pytest.raises(PrintProblem) as problem:
+        deliver(b"\x1b@" + b"A" * 64_000_000, config)  # more than the sockets can hold
+    assert problem.value.kind == "interrupted"
+    assert problem.value.message_zh.startswith("打印中途断开")
 
 
 def test_no_printer_listening_says_check_the_cable(make_queue, network_printer):
