@@ -12,6 +12,11 @@ def qr_module(width_mm: int) -> int:
     return 6 if width_mm == 58 else 8
 
 
+# Limitation: FS & selects the double-byte mode of a printer sold with a Simplified Chinese
+# font; a Japanese or Korean model reads the same bytes as its own encoding, and a printer
+# without a font prints nonsense. Such printers need mode=raster, set per printer URL.
+# Limitation: QR codes go as GS ( k, which some cheap printers lack (they print nothing where
+# the code should be); qr=image sends the code as a picture instead.
 def encode_native(document: Document, config) -> bytes:
     """The ESC/POS bytes that print a document in the printer's Chinese mode."""
     columns, encoding = config.columns, config.encoding
