@@ -299,6 +299,23 @@ def main():
                 f"{slow / max(1, len(ms_no_code[group])):>14.1%}"
             )
 
+    print("\ngoals (project chain, first sighting):")
+    singles = ("zxing-cpp alone", "pyzbar alone", "OpenCV QRCodeDetector")
+    for size in SIZES:
+        best = max(singles, key=lambda n, sz=size: ok[(n, sz)])
+        mine, theirs = ok[("project chain", size)], ok[(best, size)]
+        print(
+            f"  {size[0]}x{size[1]}: decodes {mine} frames correctly, best single "
+            f"({best}) {theirs}: {'met' if mine >= theirs else 'NOT met'}"
+        )
+    group = ("project chain", SIZES[1])
+    median, quiet = statistics.median(ms[group]), statistics.median(ms_no_code[group])
+    print(f"  720p median {median:.2f} ms (goal < 15): {'met' if median < 15 else 'NOT met'}")
+    print(
+        f"  720p frames without a code, median {quiet:.2f} ms (goal < 10): "
+        f"{'met' if quiet < 10 else 'NOT met'}"
+    )
+
     per_condition = args.per_condition * len(SIZES)
     print(f"\ndecoded by condition (of {per_condition} each, both sizes):")
     print(f"{'method':34} " + " ".join(f"{c[:9]:>9}" for c in CONDITIONS))

@@ -31,6 +31,7 @@ from kiosk.scanner.messages import message
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+STREAM_TIMEOUT_MS = 5000
 STREAM_SCHEMES = ("rtsp://", "rtsps://", "http://", "https://", "udp://", "tcp://")
 
 
@@ -149,6 +150,15 @@ def open_capture(spec: SourceSpec, width: int | None = None, height: int | None 
     if spec.kind == "camera":
         capture = cv2.VideoCapture(spec.target, cv2.CAP_V4L2)
         capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+    elif spec.kind == "stream":
+        # Bounded waits, so a dead stream turns into a health status, not a hung thread.
+        timeouts = [
+            cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
+            STREAM_TIMEOUT_MS,
+            cv2.CAP_PROP_READ_TIMEOUT_MSEC,
+            STREAM_TIMEOUT_MS,
+        ]
+        capture = cv2.VideoCapture(str(spec.target), cv2.CAP_FFMPEG, timeouts)
     else:
         capture = cv2.VideoCapture(str(spec.target), cv2.CAP_FFMPEG)
     if width and height:

@@ -155,3 +155,49 @@ def test_camera_health_is_stored_for_the_heartbeat(tmp_path):
     assert camera["status"].startswith("The camera cannot be opened")
     assert camera["detail"]["reason"] == "camera_open_failed"
     assert camera["detail"]["message_zh"].startswith("无法打开摄像头")
+
+
+@pytest.fixture
+def http_server(tmp_path):
+    """A real HTTP server on 127.0.0.1 serving ``tmp_path``, standing in for an IP camera."""
+    import functools
+    import http.server
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server, tmp_path
+    server.shutdown()
+    server.server_close()
+
+
+def test_network_stream_is_read_and_a_dropped_stream_is_reconnected(http_server, write_video):
+    server, folder = http_server
+    frames = [np.full((48, 64, 3), i * 8 % 256, np.uint8) for i in range(20)]
+    video = write_video("cam.avi", frames, fps=25.0)
+    (folder / "cam.avi").write_bytes(video.read_bytes())
+    url = f"http://127.0.0.1:{server.server_address[1]}/cam.avi"
+    reasons = []
+    reconnected = threading.Event()
+
+    def record(health):
+        reasons.append(health.reason)
+        if reasons.count("camera_ok") >= 2:
+            reconnected.set()
+
+    reader = FrameReader(url, backoff=(0.01, 0.01), on_health=record).start()
+    try:
+        frame = reader.latest(timeout=10)
+        assert reconnected.wait(20)
+    finally:
+        reader.stop()
+    assert reader.spec.kind == "stream"
+    assert frame is not None and frame.image.shape == (48, 64, 3)
+    # The stream ends after 20 frames, as a dropped connection does: reported, then reopened.
+    assert reasons[:2] == ["camera_ok", "camera_read_failed"]
