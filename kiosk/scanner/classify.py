@@ -6,6 +6,10 @@ check (``server_sync.protocol.cards.check_card``); a report ticket with
 ``/t/{ticket}``. Everything else gets a reason: a payment code, a web address,
 a product barcode, a 1-D barcode where a QR code was expected, or unknown.
 Classification never raises, whatever the text holds.
+
+A signed card is accepted whichever symbology carried it, since the signature,
+not the symbology, is the check; a 1-D barcode that is neither a card nor a
+ticket is named as such.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The ``camera_source`` setting names where frames come from:
 
-- ``0`` or ``/dev/video0``: a USB camera by index or device path;
+- ``0``, ``/dev/video0`` or ``/dev/v4l/by-id/...``: a USB camera by index or device path;
 - ``rtsp://...``, ``http://...``, ``https://...``: a network stream;
 - a video file path: played at its own frame rate (or in lock-step, for tests);
 - a folder of images (``.png``, ``.jpg``, ``.bmp``), or ``folder:PATH``: shown in name order.
@@ -56,7 +56,9 @@ class SourceSpec:
             )
         if text.isdigit():
             return cls("camera", int(text))
-        if text.startswith("/dev/video"):
+        if text.startswith("/dev/"):
+            # /dev/video0, or better /dev/v4l/by-id/usb-...-video-index0, which keeps naming
+            # the same camera when USB devices are re-enumerated after a replug.
             return cls("camera", text)
         if text.lower().startswith(STREAM_SCHEMES):
             return cls("stream", text)

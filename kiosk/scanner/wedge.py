@@ -32,6 +32,10 @@ from kiosk.scanner.scan import ScanSource
 
 log = logging.getLogger(__name__)
 
+# Limitation: a scanner set to another keyboard layout than the kiosk's, or a Chinese input
+# method left active, types other characters than the code holds; such a card then fails its
+# check as damaged or forged instead of being repaired here. Set scanners to the US layout
+# with Enter as the suffix.
 ENTER_KEYS = frozenset({13, 271})  # Return and keypad Enter in Kivy's key codes
 MAX_CODE_CHARS = 2048
 

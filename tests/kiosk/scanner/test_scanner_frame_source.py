@@ -17,6 +17,7 @@ from terminal_agent.store import Store
         ("0", "camera", 0),
         (" 2 ", "camera", 2),
         ("/dev/video1", "camera", "/dev/video1"),
+        ("/dev/v4l/by-id/usb-cam-video-index0", "camera", "/dev/v4l/by-id/usb-cam-video-index0"),
         ("rtsp://10.0.0.5:554/stream1", "stream", "rtsp://10.0.0.5:554/stream1"),
         ("http://10.0.0.5/mjpeg", "stream", "http://10.0.0.5/mjpeg"),
     ],
