@@ -388,7 +388,7 @@ class PointsDesk:
         if not card.ok:
             return Reversal(card.refusal, card=card)
         event = self.store.event(original) if _looks_like_uuid(original) else None
-        if event is None:
+        if event is None and isinstance(original, str):
             found = self.find_redemption(original)
             event = found and self.store.event(found)
         if (
@@ -515,8 +515,8 @@ def _when(event: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(event["occurred_at"])
 
 
-def _looks_like_uuid(text: str) -> bool:
-    return bool(re.fullmatch(r"[0-9a-fA-F-]{36}", text.strip()))
+def _looks_like_uuid(text: object) -> bool:
+    return isinstance(text, str) and bool(re.fullmatch(r"[0-9a-fA-F-]{36}", text.strip()))
 
 
 def _receipt_line(line: points_rules.PricedLine) -> ReceiptLine:
