@@ -137,7 +137,11 @@ class JobHistory:
         data = self._read(job_id)
         if data is None:
             return None
-        return _record(data), Document.from_json(data["document"])
+        try:
+            return _record(data), Document.from_json(data["document"])
+        except (KeyError, TypeError, ValueError) as exc:
+            log.warning("print job %s is damaged and cannot be reprinted: %r", job_id, exc)
+            return None
 
     def recent(self) -> list[JobRecord]:
         records = []
@@ -145,8 +149,10 @@ class JobHistory:
             return records
         for path in sorted(self.folder.glob("*.json"), reverse=True):
             data = self._read(path.stem)
-            if data is not None:
+            try:
                 records.append(_record(data))
+            except (KeyError, TypeError):
+                log.warning("print job file %s is damaged; skipped", path.name)
         return records
 
     def _path(self, job_id: str) -> Path:

@@ -82,3 +82,16 @@ def test_a_job_that_cannot_be_kept_still_prints(make_queue, network_printer, tmp
     assert queue.recent() == []
     with pytest.raises(KeyError):
         queue.reprint(job.id)
+
+
+def test_a_damaged_kept_job_is_skipped_not_fatal(make_queue, network_printer, tmp_path):
+    queue = make_queue(network_printer.url, history="kept")
+    good = queue.submit(ticket_slip(samples.ticket()))
+    assert good.wait(30).ok
+    (tmp_path / "kept" / "29991231-235959-999-9999.json").write_text('{"id": "x"', "utf-8")
+    (tmp_path / "kept" / "29991231-235959-999-9998.json").write_text('{"id": "y"}', "utf-8")
+
+    assert [record.id for record in queue.recent()] == [good.id]
+    with pytest.raises(KeyError):
+        queue.reprint("29991231-235959-999-9998")
+    assert queue.reprint(good.id).wait(30).ok
