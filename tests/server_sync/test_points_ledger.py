@@ -234,3 +234,16 @@ def test_overdraft_flags_name_the_entry(town):
         entry = session.get(LedgerEntry, flag.entry_id)
         assert (entry.kind, entry.overdraft, entry.balance_after) == ("redemption", True, -5)
         assert len(RESIDENTS) == session.scalar(select(func.count(PointsAccount.id)))
+
+
+def test_a_reversed_award_frees_the_yearly_award_and_the_monthly_cap(town):
+    wrong = award(town.card(0), "civilised_family")
+    town.send([wrong, reverse(town.card(0), wrong["id"])])
+    assert town.send_one(award(town.card(1), "civilised_family"))["status"] == "accepted"
+
+    li = town.card(2)
+    meetings = [award(li, "residents_meeting") for _ in range(4)]
+    town.send(meetings + [reverse(li, meetings[0]["id"])])
+    results = town.send([award(li, "residents_meeting"), award(li, "residents_meeting")])
+    assert [r["status"] for r in results] == ["accepted", "rejected"]
+    assert _balance(town, 3) == 20
