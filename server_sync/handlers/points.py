@@ -21,7 +21,14 @@ log = logging.getLogger(__name__)
 
 
 def _device_id(device: Device | None) -> int | None:
-    return device.id if device is not None else None
+    """The sending device, which must be a supermarket kiosk: only staff there keep points."""
+    if device is None or device.role != "supermarket":
+        where = "the phone page" if device is None else f"a {device.role} kiosk"
+        raise Rejected(
+            f"points entries are only taken from the points supermarket's kiosks, not from "
+            f"{where}; check which device this is enrolled as"
+        )
+    return device.id
 
 
 def _refused(event: Event, refusal: ledger.PointsRefused) -> Rejected:

@@ -247,3 +247,14 @@ def test_a_reversed_award_frees_the_yearly_award_and_the_monthly_cap(town):
     results = town.send([award(li, "residents_meeting"), award(li, "residents_meeting")])
     assert [r["status"] for r in results] == ["accepted", "rejected"]
     assert _balance(town, 3) == 20
+
+
+def test_points_from_a_lift_kiosk_or_the_phone_page_are_refused(town):
+    for device_id, where in ((3, "a lift kiosk"), (None, "the phone page")):
+        result = town.send_one(award(town.card(0), "patrol"), device_id=device_id)
+        assert result["status"] == "rejected"
+        assert (
+            f"only taken from the points supermarket's kiosks, not from {where}"
+            in (result["reason"])
+        )
+    assert _balance(town, 1) == 0
