@@ -100,6 +100,35 @@ def _make(config: PrinterConfig) -> Escpos:
     return PreviewPrinter(Path(config.target), config)
 
 
+def _use_usb_endpoints(printer: Escpos, config: PrinterConfig) -> bool:
+    """Take the bulk endpoints the printer's descriptor declares, unless the URL names them.
+
+    python-escpos assumes OUT 0x01 and IN 0x82; many printers differ, and many have no IN
+    endpoint at all, so they cannot answer a status request. Returns whether one can be asked.
+    """
+    out_ep, in_ep = None, None
+    try:
+        for interface in printer.device.get_active_configuration():
+            bulk = [e.bEndpointAddress for e in interface if e.bmAttributes & 0x03 == 0x02]
+            out_ep = next((a for a in bulk if not a & 0x80), None)
+            in_ep = next((a for a in bulk if a & 0x80), None)
+            if out_ep is not None:
+                break
+    except Exception as exc:  # a descriptor that cannot be read: keep python-escpos's guess
+        log.debug("USB printer %s descriptor not read: %r", config.url, exc)
+        return True
+    if out_ep is None:
+        return True
+    if "out_ep" not in config.extra:
+        printer.out_ep = out_ep
+    if "in_ep" not in config.extra:
+        if in_ep is None:
+            log.info("USB printer %s has no IN endpoint; printing without status", config.url)
+            return False
+        printer.in_ep = in_ep
+    return True
+
+
 def status_timeout(config: PrinterConfig) -> float:
     return min(2.0, config.timeout)
 
@@ -189,14 +218,17 @@ def deliver(data: bytes, config: PrinterConfig, job_name: str = "slip") -> str |
         baudrate = config.extra.get("baudrate", 9600)
         printer.device.write_timeout = config.timeout + CHUNK * 10 / baudrate
     try:
-        warning = check_ready(printer, config) if config.reads_status else None
+        reads = config.reads_status
+        if config.scheme == "usb":
+            reads = reads and _use_usb_endpoints(printer, config)
+        warning = check_ready(printer, config) if reads else None
         try:
             for start in range(0, len(data), CHUNK):
                 printer._raw(data[start : start + CHUNK])
         except OSError as exc:
             log.warning("printer %s connection lost while printing: %s", config.url, exc)
             raise PrintProblem("interrupted") from exc
-        if config.reads_status:
+        if reads:
             _confirm(printer, config)
         if config.scheme == "file":
             printer.flush()

@@ -3,6 +3,8 @@ device object, the lowest boundary, since no USB printer is attached here) and C
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 import usb.core
 import usb.util
@@ -78,10 +80,19 @@ class FakeUsbDevice:
     class backend:  # noqa: N801 - mirrors the attribute pyusb devices carry
         pass
 
-    def __init__(self, answers: dict[int, int] | None):
+    def __init__(
+        self, answers: dict[int, int] | None, out_ep: int = 0x01, in_ep: int | None = 0x82
+    ):
         self.answers = answers
+        self.out_ep, self.in_ep = out_ep, in_ep
         self.written = bytearray()
         self._pending: list[int] = []
+
+    def get_active_configuration(self):
+        endpoints = [SimpleNamespace(bEndpointAddress=self.out_ep, bmAttributes=0x02)]
+        if self.in_ep is not None:
+            endpoints.append(SimpleNamespace(bEndpointAddress=self.in_ep, bmAttributes=0x02))
+        return [endpoints]  # one interface
 
     def is_kernel_driver_active(self, interface):
         return False
@@ -93,14 +104,16 @@ class FakeUsbDevice:
         pass
 
     def write(self, endpoint, data, timeout=None):
-        assert endpoint == 0x01
+        if endpoint != self.out_ep:
+            raise usb.core.USBError("Pipe error", 32, 32)
         self.written += bytes(data)
         if bytes(data[:2]) == b"\x10\x04" and self.answers is not None:
             self._pending.append(self.answers[data[2]])
         return len(data)
 
     def read(self, endpoint, size, timeout=None):
-        assert endpoint == 0x82
+        if endpoint != self.in_ep:
+            raise usb.core.USBError("Pipe error", 32, 32)
         if not self._pending:
             raise usb.core.USBTimeoutError("Operation timed out", 110, 110)
         return bytearray([self._pending.pop(0)])
@@ -125,6 +138,29 @@ def test_usb_printer_prints_after_answering_status(usb_bus):
     assert deliver(render(ticket_slip(samples.ticket()), config), config) is None
     paper = read_paper(bytes(device.written))
     assert "L07-261203-0012" in paper.large_lines and paper.cut_at_end
+
+
+def test_usb_endpoints_come_from_the_printer_descriptor(usb_bus):
+    usb_bus[(0x0416, 0x5011)] = device = FakeUsbDevice(STATUS["paper_out"], 0x03, 0x81)
+    config = PrinterConfig.parse("usb://0416:5011")
+    data = render(ticket_slip(samples.ticket()), config)
+
+    with pytest.raises(PrintProblem) as problem:
+        deliver(data, config)
+    assert problem.value.kind == "paper_out"  # asked and answered on OUT 0x03 / IN 0x81
+
+    device.answers = STATUS["normal"]
+    assert deliver(data, config) is None
+    assert "L07-261203-0012" in read_paper(bytes(device.written)).large_lines
+
+
+def test_usb_printer_without_an_in_endpoint_prints_without_status(usb_bus):
+    usb_bus[(0x0416, 0x5011)] = device = FakeUsbDevice(None, 0x02, None)
+    config = PrinterConfig.parse("usb://0416:5011")
+
+    assert deliver(render(ticket_slip(samples.ticket()), config), config) is None
+    paper = read_paper(bytes(device.written))
+    assert paper.status_requests == 0 and paper.cut_at_end
 
 
 def test_usb_printer_with_cover_open_or_silent_or_unplugged(usb_bus):
