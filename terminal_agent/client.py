@@ -150,6 +150,8 @@ class Client:
                 )
             self.verify = str(ca_file)
         self.last_server_date: datetime | None = None
+        # Requests answered as the server meant; the daemon resets its backoff on progress.
+        self.successes = 0
 
     def close(self) -> None:
         self.session.close()
@@ -200,6 +202,7 @@ class Client:
             raise Unreachable(f"request to {self.server} failed: {exc}") from None
         self._note_date(response)
         self._check(response, expect_json=expect_json, ok_statuses=ok_statuses)
+        self.successes += 1
         return response
 
     def _tls_message(self, exc: Exception) -> str:

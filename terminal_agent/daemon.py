@@ -66,6 +66,7 @@ class Daemon:
     def cycle(self, agent: Agent) -> float:
         """One pass: push, commands, pull and heartbeat when due; return the next wait."""
         now = time.monotonic()
+        successes = agent.client.successes
         try:
             if self.store.counts()["pending"]:
                 agent.push_all()
@@ -82,6 +83,8 @@ class Daemon:
                 self.store.state_set("last_sync_at", now_iso())
         except SyncError as exc:
             agent.note_failure(exc)
+            if agent.client.successes > successes:
+                self.backoff.success()  # some requests went through: the link works
             delay = self.backoff.failure(exc.retry_after)
             log.warning("sync failed (%s): %s; next try in %.1f s", exc.code, exc.message, delay)
             return delay

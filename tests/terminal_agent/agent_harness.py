@@ -426,6 +426,164 @@ class AgentProcess:
             return code
 
 
+# ---------------------------------------------------------------- the whole scenario
+
+
+# Quick retries and short timeouts, so a test sees hundreds of faults in a minute.
+AGENT_OPTIONS = (
+    "--poll-interval 0.05 --heartbeat-interval 0.1 --pull-interval 1 --timeout 1"
+    " --backoff-base 0.02 --backoff-cap 0.3 --log-level WARNING"
+)
+
+
+def fault_run(
+    workdir: Path,
+    *,
+    events: int,
+    photo_every: int = 10,
+    photo_bytes: int = 20_000,
+    fault_target: int = 200,
+    fault_rate: float = 0.5,
+    agent_kills: int = 3,
+    batch_size: int = 10,
+    seed: int = 7,
+    deadline_s: float = 600,
+    say: Callable[[str], None] = lambda _: None,
+) -> dict:
+    """Events recorded on a device reach a server through a faulty network: what arrived where.
+
+    Half the events are recorded before the agent starts, half while it runs
+    (as a kiosk would). During recording the server is restarted twice (once
+    with SIGTERM, once with SIGKILL); during pushes the agent is SIGKILLed and
+    started again. The run ends when the outbox is empty and the proxy has
+    injected `fault_target` faults.
+    """
+    from terminal_agent import cli
+    from terminal_agent.store import Store
+
+    workdir = Path(workdir)
+    rng = random.Random(seed)
+    server = ServerProcess(workdir / "server").start()
+    seed_reference(server)
+    agent: AgentProcess | None = None
+
+    def kill_agent_during_push() -> None:
+        if agent is not None and agent.kills < agent_kills and rng.random() < 0.15:
+            time.sleep(rng.random() * 0.05)
+            agent.kill()
+
+    proxy = FaultProxy(
+        server.port,
+        fault_rate=fault_rate,
+        max_faults=fault_target,
+        delay_s=1.3,
+        seed=seed,
+        on_push=kill_agent_during_push,
+    )
+    try:
+        store_path = workdir / "device" / "store.db"
+        proxy.enabled = False
+        code = cli.main(
+            [
+                "--store",
+                str(store_path),
+                "enroll",
+                "--server",
+                proxy.url,
+                "--code",
+                device_code(server),
+            ]
+        )
+        if code != 0:
+            raise RuntimeError("enrolment through the proxy failed")
+        proxy.enabled = True
+        store = Store(store_path)
+        photos = workdir / "camera"
+        photos.mkdir(parents=True, exist_ok=True)
+
+        def record(n: int) -> None:
+            payload = {
+                "ticket": store.next_ticket(),
+                "category": "lift_fault" if n % 2 else "noise",
+                "location": "b07-lift-1",
+                "text": f"第 {n} 号报告",
+            }
+            media = ()
+            if photo_every and n % photo_every == 0:
+                path = photos / f"{n}.jpg"
+                path.write_bytes(b"\xff\xd8\xff\xe0" + rng.randbytes(photo_bytes))
+                media = [(path, "photo")]
+            store.record_event("report.submitted", payload, media=media)
+            if media:
+                path.unlink()
+
+        first_half = events // 2
+        for n in range(first_half):
+            record(n)
+        say(f"recorded {first_half} events before the agent started")
+        agent = AgentProcess(
+            store_path,
+            *AGENT_OPTIONS.split(),
+            "--batch-size",
+            str(batch_size),
+        )
+        agent.start()
+        restarts = {events * 2 // 3: signal.SIGTERM, events - 1: signal.SIGKILL}
+        for n in range(first_half, events):
+            record(n)
+            if n in restarts:
+                server.restart(restarts[n])
+                say(f"server restarted ({restarts[n].name}) after {n + 1} events")
+            if n % 50 == 0:
+                time.sleep(0.02)  # the kiosk is not a firehose
+        say(f"recorded all {events} events; waiting for the outbox to drain")
+
+        started = time.monotonic()
+        first_drained = None
+        while True:
+            counts = store.counts()
+            drained = counts["pending"] == 0 and counts["held"] == 0
+            if drained and first_drained is None:
+                first_drained = (time.monotonic() - started, proxy.total_faults)
+            if drained and proxy.total_faults >= fault_target and agent.kills >= agent_kills:
+                break
+            if time.monotonic() - started > deadline_s:
+                raise TimeoutError(
+                    f"not drained after {deadline_s} s: {counts}, faults {proxy.total_faults}, "
+                    f"agent kills {agent.kills}"
+                )
+            time.sleep(0.2)
+        agent.stop()
+        proxy.enabled = False
+
+        device_events = store._query("SELECT id, type, status, payload, media FROM outbox")
+        store.close()
+        facts = server_facts(server)
+        media_files = {
+            sha
+            for sha in facts["media"]
+            if (server.data_dir / "media" / sha[:2] / sha[2:4] / sha).is_file()
+        }
+        return {
+            "device_events": device_events,
+            "server_event_ids": facts["event_ids"],
+            "server_tickets": facts["tickets"],
+            "server_media_files": media_files,
+            "faults": dict(proxy.faults),
+            "total_faults": proxy.total_faults,
+            "requests": dict(proxy.requests),
+            "agent_kills": agent.kills,
+            "server_restarts": server.restarts,
+            "drain_s": time.monotonic() - started,
+            "first_drained": first_drained,
+        }
+    finally:
+        if agent is not None:
+            agent.stop()
+        proxy.close()
+        server.stop()
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "serve":
         _serve(sys.argv[2], sys.argv[3])
