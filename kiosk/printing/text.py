@@ -11,6 +11,9 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
+# One masking rule for slips, kiosk screens and the server's points stars; re-exported.
+from server_sync.protocol.points import mask_name  # noqa: F401
+
 ENCODINGS = ("gb18030", "gbk")
 
 # Characters that slips or data commonly carry but that GBK lacks, with a stand-in that
@@ -128,20 +131,6 @@ def printable_text(text: str, encoding: str = "gbk") -> str:
             else:
                 out.append(MISSING)
     return "".join(out)
-
-
-def mask_name(name: str) -> str:
-    """A resident's name as a slip shows it: 王*娟, 王*, 欧*娟; never the whole name."""
-    name = " ".join(name.split())
-    if not name.isascii():
-        name = name.replace(" ", "")  # 张 伟 is the two-character name 张伟
-    if not name:
-        return ""
-    if len(name) == 1:
-        return "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" + name[-1]
 
 
 def card_tail(card_no: str) -> str:

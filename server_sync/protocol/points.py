@@ -459,21 +459,22 @@ def plan_reversal(
 
 
 def mask_name(name: str | None) -> str:
-    """A resident's name as shown in public: 王小娟 -> 王*娟, 李明 -> 李*, Anna Li -> A*** L*.
+    """A resident's name as shown in public or on a slip: 王秀娟 -> 王*娟, 王娟 -> 王*, 王 -> *.
 
-    Chinese names keep the first and, from three characters, the last character;
-    Latin names keep each word's initial.
+    One star whatever the length, so the mask does not tell how long the name is;
+    the whole name is never shown. Spaces inside a Chinese name (张 伟) are dropped.
+    The kiosk's slips and the server's points stars both use this one helper.
     """
-    text = (name or "").strip()
+    text = " ".join((name or "").split())
+    if not text.isascii():
+        text = text.replace(" ", "")
     if not text:
         return ""
-    if text.isascii():
-        return " ".join(word[0] + "*" * (len(word) - 1) for word in text.split())
     if len(text) == 1:
-        return text
+        return "*"
     if len(text) == 2:
         return text[0] + "*"
-    return text[0] + "*" * (len(text) - 2) + text[-1]
+    return text[0] + "*" + text[-1]
 
 
 __all__ = [
