@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .db import Database
-from .handlers import Rejected, get_handler
+from .handlers import Rejected, get_handler, start_batch
 from .models import Device, EventLog, EventRejection, utcnow
 from .models.changes import lock_change_log
 from .protocol import Event, EventResult, ResultStatus, parse_payload
@@ -111,33 +111,67 @@ def apply_batch(
         # On PostgreSQL, one batch at a time: see models.changes for why.
         lock_change_log(session)
         device = session.get(Device, device_id) if device_id is not None else None
-        ids = [event.id for _, event, _, _ in valid]
-        earlier = _results_of(session, ids)
+        earlier = _results_of(session, [event.id for _, event, _, _ in valid])
 
+        todo: list[tuple[int, Event, BaseModel, dict]] = []
+        repeats: list[tuple[int, UUID]] = []
+        queued: set[UUID] = set()
         for index, event, payload, raw in valid:
-            if event.id in earlier or event.id in applied:
-                original = earlier.get(event.id, applied.get(event.id))
+            if event.id in earlier:
                 results[index] = EventResult(
-                    id=str(event.id), status=ResultStatus.DUPLICATE, result=original
+                    id=str(event.id), status=ResultStatus.DUPLICATE, result=earlier[event.id]
                 )
-                continue
-            outcome = _apply_one(session, device, event, payload, raw)
-            if outcome is None:
-                raced.append((index, event.id))
-            elif isinstance(outcome, str):
+            elif event.id in queued:
+                repeats.append((index, event.id))
+            elif get_handler(event.type) is None:
                 results[index] = EventResult(
-                    id=str(event.id), status=ResultStatus.REJECTED, reason=outcome
+                    id=str(event.id),
+                    status=ResultStatus.REJECTED,
+                    reason=f"this server does not handle {event.type} events yet; "
+                    "update the server",
                 )
             else:
-                applied[event.id] = outcome
+                todo.append((index, event, payload, raw))
+                queued.add(event.id)
+
+        start_batch(session, [(event, payload) for _, event, payload, _ in todo])
+        together = _apply_together(session, device, todo) if todo else {}
+        if together is not None:
+            for index, event, _, _ in todo:
+                applied[event.id] = together[event.id]
                 results[index] = EventResult(
-                    id=str(event.id), status=ResultStatus.ACCEPTED, result=outcome
+                    id=str(event.id), status=ResultStatus.ACCEPTED, result=together[event.id]
+                )
+        else:
+            # Something in the batch was refused: apply one event at a time instead.
+            start_batch(session, None)
+            for index, event, payload, raw in todo:
+                outcome = _apply_one(session, device, event, payload, raw)
+                if outcome is None:
+                    raced.append((index, event.id))
+                elif isinstance(outcome, str):
+                    results[index] = EventResult(
+                        id=str(event.id), status=ResultStatus.REJECTED, reason=outcome
+                    )
+                else:
+                    applied[event.id] = outcome
+                    results[index] = EventResult(
+                        id=str(event.id), status=ResultStatus.ACCEPTED, result=outcome
+                    )
+            if applied:
+                session.execute(
+                    update(EventLog),
+                    [{"id": key, "result": value} for key, value in applied.items()],
                 )
 
-        if applied:
-            session.execute(
-                update(EventLog), [{"id": key, "result": value} for key, value in applied.items()]
-            )
+        for index, event_id in repeats:
+            first = next(r for r in results if r is not None and r.id == str(event_id))
+            if first.status == ResultStatus.REJECTED:
+                results[index] = first.model_copy()
+            else:
+                results[index] = EventResult(
+                    id=str(event_id), status=ResultStatus.DUPLICATE, result=first.result
+                )
         if raced:
             # Applied by another connection while this batch waited for the id.
             originals = _results_of(session, [event_id for _, event_id in raced])
@@ -172,6 +206,58 @@ def apply_batch(
         counts[ResultStatus.REJECTED],
     )
     return results  # type: ignore[return-value]
+
+
+def _log_row(event: Event, device: Device | None, raw: dict, result: dict, now) -> dict:
+    return {
+        "id": event.id,
+        "type": event.type,
+        "occurred_at": event.occurred_at,
+        "received_at": now,
+        "device_id": device.id if device is not None else None,
+        "payload": raw.get("payload", {}),
+        "media": list(event.media),
+        "result": result,
+    }
+
+
+def _insert_ignoring_duplicates(session: Session):
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(EventLog.__table__).on_conflict_do_nothing(index_elements=["id"])
+
+
+def _apply_together(
+    session: Session, device: Device | None, todo: list[tuple[int, Event, BaseModel, dict]]
+) -> dict[UUID, dict[str, Any]] | None:
+    """Apply every event in one savepoint with one flush: the fast path for a clean batch.
+
+    Returns each event's result, or None, having undone everything, as soon as
+    one event is rejected or fails; the caller then applies them one at a time.
+    """
+    savepoint = session.begin_nested()
+    try:
+        outcomes: dict[UUID, dict[str, Any]] = {}
+        for _, event, payload, _ in todo:
+            outcomes[event.id] = get_handler(event.type)(session, device, event, payload)
+        session.flush()
+        now = utcnow()
+        rows = [_log_row(event, device, raw, outcomes[event.id], now) for _, event, _, raw in todo]
+        inserted = session.connection().execute(
+            _insert_ignoring_duplicates(session).returning(EventLog.__table__.c.id), rows
+        )
+        if len(inserted.all()) != len(rows):
+            raise _Fallback("an event id was taken meanwhile")
+        savepoint.commit()
+        return outcomes
+    except Exception as exc:
+        savepoint.rollback()
+        log.debug("batch applied one event at a time: %s", exc)
+        return None
+
+
+class _Fallback(Exception):
+    pass
 
 
 def _apply_one(

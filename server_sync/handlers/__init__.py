@@ -15,6 +15,12 @@ JSON-able result that the device receives, and receives again if it sends the
 event twice. It raises `Rejected(reason)` when the event cannot be applied; the
 reason is shown to a technician, so write it as a sentence that says what to do.
 
+While a batch is applied, `batch_state(session)` is a dict for the handlers:
+its ``"events"`` are the batch's ``(event, payload)`` pairs, so a handler may
+look up what all of them need in one query (see `handlers.reports`), and it may
+keep lookups there for the rest of the batch. The dict is emptied (and
+``"events"`` left out) when the batch is redone one event at a time.
+
 Every module in this package is imported by `load_handlers`, so an area adds
 ``handlers/<area>.py`` without editing this file.
 """
@@ -33,6 +39,8 @@ from server_sync.models import Device
 from server_sync.protocol import Event
 
 HandlerFn = Callable[[Session, Device | None, Event, BaseModel], dict[str, Any]]
+
+_BATCH_STATE = "handler_batch_state"
 
 _HANDLERS: dict[str, HandlerFn] = {}
 _loaded = False
@@ -73,6 +81,16 @@ def load_handlers() -> dict[str, HandlerFn]:
 
 def get_handler(event_type: str) -> HandlerFn | None:
     return load_handlers().get(event_type)
+
+
+def batch_state(session: Session) -> dict[str, Any]:
+    """Lookups the handlers share while one batch is applied (see the module's docstring)."""
+    return session.info.setdefault(_BATCH_STATE, {})
+
+
+def start_batch(session: Session, events: list[tuple[Event, BaseModel]] | None) -> None:
+    """Reset the shared lookups; `events` is None when events are applied one at a time."""
+    session.info[_BATCH_STATE] = {} if events is None else {"events": events}
 
 
 def actor_for(device: Device | None) -> str:

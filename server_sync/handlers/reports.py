@@ -12,11 +12,43 @@ from sqlalchemy.orm import Session
 from server_sync.models import Category, Device, MediaObject, Report, ReportHistory, utcnow
 from server_sync.protocol import Event, ReportRated, ReportSubmitted
 
-from . import Rejected, actor_for, handler
+from . import Rejected, actor_for, batch_state, handler
 
 log = logging.getLogger(__name__)
 
 RATEABLE = ("resolved", "reviewed")
+
+
+def _ticket_taken(session: Session, ticket: str) -> bool:
+    """Whether a stored report has `ticket`; looked up once for all reports of the batch.
+
+    A report pending in the same batch with the same ticket is caught by the
+    unique constraint instead, and the batch is then applied one event at a time.
+    """
+    state = batch_state(session)
+    if "events" not in state:
+        with session.no_autoflush:
+            return session.scalar(select(Report.id).where(Report.ticket == ticket)) is not None
+    if "tickets_taken" not in state:
+        wanted = {
+            payload.ticket
+            for event, payload in state["events"]
+            if event.type == "report.submitted"
+        } | {ticket}
+        with session.no_autoflush:
+            state["tickets_taken"] = set(
+                session.scalars(select(Report.ticket).where(Report.ticket.in_(wanted)))
+            )
+    return ticket in state["tickets_taken"]
+
+
+def _category(session: Session, key: str) -> Category | None:
+    """The category, held for the whole batch so it is not loaded (and flushed for) per event."""
+    held = batch_state(session).setdefault("categories", {})
+    if key not in held:
+        with session.no_autoflush:
+            held[key] = session.get(Category, key)
+    return held[key]
 
 
 def require_media(session: Session, refs: list[tuple[str, str]]) -> None:
@@ -46,12 +78,12 @@ def event_media(event: Event, payload_media: list[Any]) -> list[tuple[str, str]]
 def apply_report_submitted(
     session: Session, device: Device | None, event: Event, payload: ReportSubmitted
 ) -> dict[str, Any]:
-    if session.scalar(select(Report.id).where(Report.ticket == payload.ticket)) is not None:
+    if _ticket_taken(session, payload.ticket):
         raise Rejected(
             f"ticket {payload.ticket} is already used by another report; "
             "the device's ticket sequence may have been reset"
         )
-    category = session.get(Category, payload.category)
+    category = _category(session, payload.category)
     if category is None:
         raise Rejected(
             f"category {payload.category!r} does not exist on the server; "

@@ -34,8 +34,7 @@ def apply_service_requested(
         event_id=event.id,
     )
     session.add(request)
-    session.flush()
-    return {"service_request": request.id, "status": request.status}
+    return {"service": request.service, "status": "open"}
 
 
 @handler("help.requested")
@@ -50,6 +49,5 @@ def apply_help_requested(
         event_id=event.id,
     )
     session.add(alert)
-    session.flush()
-    log.warning("help requested at %s (alert %d)", payload.location, alert.id)
-    return {"help_request": alert.id}
+    log.warning("help requested at %s", payload.location)
+    return {"help": "raised"}

@@ -90,7 +90,7 @@ def test_service_and_help_requests_are_recorded(server):
         alert = session.scalar(select(HelpRequest))
     assert (request.service, request.unit, request.status) == ("fetch_medicine", 1203, "open")
     assert alert.location == "b07-lift-1" and alert.acknowledged_at is None
-    assert results[1]["result"] == {"help_request": alert.id}
+    assert results[1]["result"] == {"help": "raised"}
 
 
 def test_a_resolved_report_is_closed_by_the_residents_rating(server):

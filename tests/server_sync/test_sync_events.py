@@ -148,6 +148,27 @@ def test_a_reused_ticket_number_is_rejected_and_the_first_report_kept(server):
         assert session.scalar(select(Report.text)) == "first"
 
 
+def test_a_refused_event_inside_a_batch_leaves_the_others_applied_in_order(server):
+    device = server.enrol()
+    ticket = new_ticket()
+    batch = [report_event() for _ in range(10)]
+    batch.insert(3, report_event(category="weather"))
+    batch.insert(6, report_event(ticket))
+    batch.insert(8, report_event(ticket, text="same ticket again"))
+
+    results = server.push(device, batch).json()["results"]
+
+    statuses = [r["status"] for r in results]
+    assert statuses[3] == "rejected" and "weather" in results[3]["reason"]
+    assert statuses[6] == "accepted"
+    assert statuses[8] == "rejected" and "already used" in results[8]["reason"]
+    assert statuses.count("accepted") == 11
+    assert count(server, Report) == 11
+    assert count(server, EventLog) == 11
+    with server.database.read_session() as session:
+        assert session.scalar(select(Report.text).where(Report.ticket == ticket)) == ""
+
+
 def test_a_batch_over_500_events_is_refused_whole(server):
     device = server.enrol()
     batch = [report_event() for _ in range(MAX_BATCH_EVENTS + 1)]
