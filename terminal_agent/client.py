@@ -152,6 +152,14 @@ class Client:
         self.last_server_date: datetime | None = None
         # Requests answered as the server meant; the daemon resets its backoff on progress.
         self.successes = 0
+        self._owner: Client = self
+        self._ca_file = ca_file
+
+    def clone(self) -> Client:
+        """Another session to the same server (for another thread), counting into this one."""
+        twin = Client(self.server, self.token, ca_file=self._ca_file, timeout=self.timeout)
+        twin._owner = self
+        return twin
 
     def close(self) -> None:
         self.session.close()
@@ -202,7 +210,7 @@ class Client:
             raise Unreachable(f"request to {self.server} failed: {exc}") from None
         self._note_date(response)
         self._check(response, expect_json=expect_json, ok_statuses=ok_statuses)
-        self.successes += 1
+        self._owner.successes += 1
         return response
 
     def _tls_message(self, exc: Exception) -> str:

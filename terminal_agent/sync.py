@@ -11,8 +11,10 @@ import json
 import logging
 import platform
 import shutil
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +50,8 @@ log = logging.getLogger(__name__)
 
 # Errors after which the server is not known to be reachable.
 OFFLINE_ERRORS = (Unreachable, Timeout, TLSFailure, CaptivePortal)
+# Media files uploaded at once; a few overlap the server's fsync of each file.
+MEDIA_WORKERS = 3
 # Room kept in each batch for the {"events": [...]} envelope.
 ENVELOPE_BYTES = 64
 
@@ -129,8 +133,12 @@ class Agent:
         self.max_events = max(1, min(max_events, MAX_BATCH_EVENTS))
         self.max_bytes = min(max_bytes, MAX_BATCH_BYTES)
         self.clock_skew_s: float | None = store.state_get("clock_skew_s")
+        self._local = threading.local()
+        self._clones: list[Client] = []
 
     def close(self) -> None:
+        for client in self._clones:
+            client.close()
         self.client.close()
 
     # ------------------------------------------------------------ status
@@ -218,26 +226,47 @@ class Agent:
         return total
 
     def _upload_media(self, batch: list[dict], report: PushReport) -> list[dict]:
-        """Make sure the server has each event's media; set aside events whose media is damaged."""
+        """Make sure the server has each event's media; set aside events whose media is damaged.
+
+        Files go up a few at a time; any other failure stops the batch (to be retried whole).
+        """
+        needed = sorted({sha for event in batch for sha in event["media"]})
+        problems: dict[str, str] = {}
+        failure: SyncError | None = None
+        if needed:
+            workers = min(MEDIA_WORKERS, len(needed))
+            with ThreadPoolExecutor(workers, thread_name_prefix="media") as pool:
+                futures = {pool.submit(self._ensure_media, sha): sha for sha in needed}
+                for future in as_completed(futures):
+                    sha = futures[future]
+                    try:
+                        future.result()
+                    except MediaDamaged as exc:
+                        problems[sha] = f"on this device: {exc}; restore the file or ask support"
+                    except Refused as exc:
+                        problems[sha] = f"the server refused this event's media: {exc.message}"
+                    except SyncError as exc:
+                        failure = failure or exc
+        if failure is not None:
+            raise failure
         ready = []
         for event in batch:
-            try:
-                for sha in event["media"]:
-                    self._ensure_media(sha)
-            except MediaDamaged as exc:
-                reason = f"on this device: {exc}; restore the file or ask support"
-                self.store.hold([event["id"]], reason)
+            reasons = [problems[sha] for sha in event["media"] if sha in problems]
+            if reasons:
+                self.store.hold([event["id"]], "; ".join(reasons))
                 report.held += 1
-                log.warning("event %s held: %s", event["id"], reason)
-                continue
-            except Refused as exc:
-                reason = f"the server refused this event's media: {exc.message}"
-                self.store.hold([event["id"]], reason)
-                report.held += 1
-                log.warning("event %s held: %s", event["id"], reason)
+                log.warning("event %s held: %s", event["id"], "; ".join(reasons))
                 continue
             ready.append(event)
         return ready
+
+    def _media_client(self) -> Client:
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self.client.clone()
+            self._local.client = client
+            self._clones.append(client)
+        return client
 
     def _ensure_media(self, sha: str) -> None:
         row = self.store.media_row(sha)
@@ -245,12 +274,13 @@ class Agent:
             return
         kind = (row or {}).get("kind") or "photo"
         path = self.store.spool.verify(sha)
-        head = self.client.request("HEAD", f"/media/{sha}", expect_json=False, ok_statuses=(404,))
+        client = self._media_client()
+        head = client.request("HEAD", f"/media/{sha}", expect_json=False, ok_statuses=(404,))
         if head.status_code != 404:
             self.store.mark_uploaded(sha)
             return
         with open(path, "rb") as handle:
-            self.client.request(
+            client.request(
                 "PUT",
                 f"/media/{sha}",
                 body=handle,
