@@ -8,6 +8,7 @@ Test modules import the fixtures they use from here.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import socket
 import threading
@@ -124,11 +125,26 @@ def _serve(app) -> tuple[uvicorn.Server, threading.Thread, socket.socket, str]:
     return server, thread, sock, f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
-@pytest.fixture(scope="module")
-def console_server(tmp_path_factory) -> Iterator[ConsoleServer]:
-    """A real server over a fresh SQLite file, seeded, with one user per role."""
+_databases = itertools.count(1)
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def console_server(request, tmp_path_factory) -> Iterator[ConsoleServer]:
+    """A real server over a fresh database, seeded, with one user per role.
+
+    Modules that drive Chromium pin this to SQLite with
+    ``pytestmark = pytest.mark.parametrize("console_server", ["sqlite"], indirect=True)``.
+    """
     root = tmp_path_factory.mktemp("console")
-    url = f"sqlite:///{root / 'server.db'}"
+    if request.param == "sqlite":
+        url = f"sqlite:///{root / 'server.db'}"
+    else:
+        cluster = request.getfixturevalue("postgres_cluster")
+        name = f"ymt_console_{next(_databases)}"
+        cluster.execute(f"CREATE DATABASE {name}")
+        url = cluster.url(name)
     database = Database(url)
     upgrade(database)
     with database.transaction() as session:

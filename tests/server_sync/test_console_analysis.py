@@ -12,20 +12,17 @@ import pytest
 from server_sync.console import analysis
 from server_sync.console.i18n import LANGUAGES, catalogue
 from server_sync.db import Database
-from server_sync.migrate import upgrade
 from server_sync.models import Report
-from server_sync.seed import seed_reference
 
 NOW = datetime(2026, 12, 20, 4, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def db(tmp_path) -> Database:
-    database = Database(f"sqlite:///{tmp_path / 'server.db'}")
-    upgrade(database)
-    with database.transaction() as session:
-        seed_reference(session)
-    return database
+def db(database_url) -> Database:
+    """A fresh, migrated and seeded database: SQLite, and PostgreSQL where it runs."""
+    database = Database(database_url)
+    yield database
+    database.dispose()
 
 
 def _report(session, number, category, submitted, *, hours=None, deadline_h=24, rating=None):

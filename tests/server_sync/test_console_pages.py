@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+import pytest
 from console_helpers import browser_login, shot
 from sqlalchemy import select
 
@@ -14,6 +15,9 @@ from server_sync.models import Device, utcnow
 from server_sync.models.console import AuditEntry
 from server_sync.models.points import PointsAccount, PointsCard
 from server_sync.points.seed import seed_demo_community, seed_points
+
+# Chromium runs against SQLite only; the HTTP-level tests cover PostgreSQL too.
+pytestmark = pytest.mark.parametrize("console_server", ["sqlite"], indirect=True)
 
 
 def _enrol(server, client, location="b07-lift-1", role="lift", name="7号楼1号梯"):

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from console_helpers import browser_login, jpeg_bytes, shot
 from sqlalchemy import select
 
 from server_sync.models import Report
 from server_sync.models.console import AuditEntry, HistoryMedia
+
+# Chromium runs against SQLite only; the HTTP-level tests cover PostgreSQL too.
+pytestmark = pytest.mark.parametrize("console_server", ["sqlite"], indirect=True)
 
 
 def test_report_goes_from_triage_to_closed_through_every_role(console_server, browser, tmp_path):

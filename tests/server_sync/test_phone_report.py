@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import socket
 
+import pytest
 from console_helpers import browser_login, csrf_of, jpeg_bytes, login, shot
 from sqlalchemy import select
 
@@ -12,6 +13,9 @@ from server_sync.models import Report
 from server_sync.models.console import TicketSequence
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+# Chromium runs against SQLite only; the HTTP-level tests cover PostgreSQL too.
+pytestmark = pytest.mark.parametrize("console_server", ["sqlite"], indirect=True)
 
 
 def test_resident_reports_with_a_photo_and_follows_the_ticket(console_server, browser, tmp_path):
