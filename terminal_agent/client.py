@@ -66,6 +66,12 @@ class ServerFault(SyncError):
     code = "server_error"
 
 
+class ProtocolMismatch(SyncError):
+    """The server answered something this agent does not understand."""
+
+    code = "protocol"
+
+
 class Refused(SyncError):
     """The server understood the request and refused it (4xx other than 401/429)."""
 

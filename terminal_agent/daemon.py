@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from server_sync.protocol import MAX_BATCH_EVENTS
 from terminal_agent import commands
-from terminal_agent.client import DEFAULT_TIMEOUT, Backoff, Refused, SyncError
+from terminal_agent.client import DEFAULT_TIMEOUT, Backoff, ProtocolMismatch, Refused, SyncError
 from terminal_agent.store import Store, now_iso
 from terminal_agent.sync import Agent
 
@@ -61,6 +61,8 @@ class Daemon:
                 self.wake.clear()
         finally:
             agent.close()
+        if not once:
+            return 0  # stopped on request; what is left goes when the agent starts again
         return 0 if self.store.counts()["pending"] == 0 else 1
 
     def cycle(self, agent: Agent) -> float:
@@ -87,6 +89,12 @@ class Daemon:
                 self.backoff.success()  # some requests went through: the link works
             delay = self.backoff.failure(exc.retry_after)
             log.warning("sync failed (%s): %s; next try in %.1f s", exc.code, exc.message, delay)
+            return delay
+        except (ValueError, KeyError, TypeError) as exc:
+            # An answer that does not match the protocol: keep everything, try again later.
+            agent.note_failure(ProtocolMismatch(f"the server's answer was not understood: {exc}"))
+            delay = self.backoff.failure()
+            log.exception("sync failed on an answer this agent does not understand")
             return delay
         self.backoff.success()
         return self.timing.poll_s

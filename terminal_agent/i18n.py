@@ -86,6 +86,7 @@ ERRORS_ZH = {
     "server_busy": "服务器繁忙，稍后会自动重试",
     "server_error": "服务器出错，稍后会自动重试",
     "refused": "服务器拒绝了请求",
+    "protocol": "无法理解服务器的回答，请检查代理与服务器的版本",
     "error": "出错了",
 }
 
