@@ -6,7 +6,12 @@ import itertools
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from server_sync.protocol import new_event_id
+
+# For tests of HTTP behaviour the database does not change: run them on SQLite only.
+sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 # Small media limits so the over-the-limit test does not move megabytes.
 TEST_PHOTO_LIMIT = 256 * 1024

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from sync_helpers import sqlite_only
+
+pytestmark = sqlite_only
+
 
 def test_health_names_the_database(server):
     body = server.client.get("/api/v1/health").json()

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import update
+from sync_helpers import sqlite_only
 
 from server_sync.models import Device, utcnow
+
+pytestmark = sqlite_only
 
 PROTECTED = [
     ("post", "/api/v1/sync/events", {"json": {"events": []}}),

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 from sqlalchemy import select
+from sync_helpers import sqlite_only
 
 from server_sync.db import Database
 from server_sync.models import Category, StaffUser
@@ -48,7 +49,7 @@ def test_seed_then_device_code_prints_a_code_that_enrols(server, tmp_path):
     assert response.json()["short_code"] == "M01"
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@sqlite_only
 def test_device_code_for_an_unknown_location_says_so(server, tmp_path):
     made = ymt(
         "device-code",

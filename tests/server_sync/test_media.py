@@ -9,7 +9,7 @@ import struct
 import pytest
 from PIL import Image
 from sqlalchemy import select
-from sync_helpers import TEST_PHOTO_LIMIT
+from sync_helpers import TEST_PHOTO_LIMIT, sqlite_only
 
 from server_sync.models import MediaObject
 
@@ -82,6 +82,7 @@ def test_an_upload_that_does_not_match_its_hash_is_refused_and_not_kept(server):
         assert session.scalars(select(MediaObject)).all() == []
 
 
+@sqlite_only
 @pytest.mark.parametrize(
     ("content", "kind"),
     [

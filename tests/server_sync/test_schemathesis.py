@@ -7,13 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from sync_helpers import report_event
+from sync_helpers import report_event, sqlite_only
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@sqlite_only
 def test_no_operation_answers_with_a_server_error(server, tmp_path):
     device = server.enrol()
     server.push(device, [report_event() for _ in range(3)])

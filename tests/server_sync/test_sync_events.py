@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+from datetime import UTC, datetime
+from uuid import UUID
 
 import httpx
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, insert, select, text
 from sync_helpers import event, new_ticket, report_event
 
 from server_sync.models import EventLog, EventRejection, Report, ReportHistory
@@ -243,3 +247,49 @@ def test_an_event_whose_photo_is_not_uploaded_is_rejected_until_it_is(server, tm
     assert after["status"] == "accepted"
     with server.database.read_session() as session:
         assert session.scalar(select(Report.media)) == [{"sha256": sha, "kind": "photo"}]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_event_claimed_by_another_connection_meanwhile_is_a_duplicate(server):
+    # Another connection holds the same event id in the log, uncommitted, while
+    # the batch arrives: the batch must wait on the unique key and then answer
+    # with that connection's result instead of applying the event again.
+    device = server.enrol()
+    sent = report_event()
+    responses: list[httpx.Response] = []
+    now = datetime.now(UTC)
+    with server.database.engine.connect() as other:
+        holding = other.begin()
+        other.execute(
+            insert(EventLog).values(
+                id=UUID(sent["id"]),
+                type=sent["type"],
+                occurred_at=now,
+                received_at=now,
+                payload={},
+                media=[],
+                result={"applied": "elsewhere"},
+            )
+        )
+        pusher = threading.Thread(target=lambda: responses.append(server.push(device, [sent])))
+        pusher.start()
+        waiting = 0
+        deadline = time.monotonic() + 30
+        with server.database.engine.connect() as watcher:
+            while waiting == 0 and time.monotonic() < deadline:
+                waiting = watcher.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                    )
+                ).scalar()
+                watcher.rollback()  # activity statistics are a snapshot per transaction
+                time.sleep(0.05)
+        holding.commit()
+    pusher.join(30)
+
+    assert waiting >= 1
+    (result,) = responses[0].json()["results"]
+    assert result["status"] == "duplicate"
+    assert result["result"] == {"applied": "elsewhere"}
+    assert count(server, Report) == 0
