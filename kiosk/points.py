@@ -255,17 +255,24 @@ class PointsDesk:
     # ------------------------------------------------------------ awards and deductions
 
     def apply_rule(
-        self, rule_key: str, scanned_cards: str | Sequence[str], note: str = ""
+        self,
+        rule_key: str,
+        scanned_cards: str | Sequence[str],
+        note: str = "",
+        *,
+        expect: str | None = None,
     ) -> RuleBatch:
-        """Award or deduct points under one rule for each card scanned in a row."""
+        """Points under one rule for each card scanned in a row; the rule says + or -.
+
+        `expect` (points.awarded or points.deducted) refuses a rule of the other kind.
+        """
         if isinstance(scanned_cards, str):
             scanned_cards = [scanned_cards]
         try:
             rule = self.rules().get(rule_key)
-            if rule is None:
-                return RuleBatch(
-                    points_rules.check_rule(None, rule_key, points_rules.AWARDED), rule=rule_key
-                )
+            if rule is None or (expect is not None and rule.event_type != expect):
+                refusal = points_rules.check_rule(rule, rule_key, expect or points_rules.AWARDED)
+                return RuleBatch(refusal, rule=rule_key)
             entries = []
             seen: set[str] = set()
             for scanned in scanned_cards:
@@ -278,9 +285,12 @@ class PointsDesk:
     def award(
         self, rule_key: str, scanned_cards: str | Sequence[str], note: str = ""
     ) -> RuleBatch:
-        return self.apply_rule(rule_key, scanned_cards, note)
+        return self.apply_rule(rule_key, scanned_cards, note, expect=points_rules.AWARDED)
 
-    deduct = award
+    def deduct(
+        self, rule_key: str, scanned_cards: str | Sequence[str], note: str = ""
+    ) -> RuleBatch:
+        return self.apply_rule(rule_key, scanned_cards, note, expect=points_rules.DEDUCTED)
 
     def _apply_rule_one(
         self, rule: points_rules.Rule, scanned: str, note: str, seen: set[str]

@@ -133,6 +133,11 @@ def test_deduction_lowers_the_balance_and_an_unknown_rule_is_refused(desk, card)
     assert desk.lookup(li).balance == 95
     refused = desk.apply_rule("no_such_rule", li)
     assert not refused.ok and "no_such_rule" in refused.message("en")
+    backwards = desk.deduct("patrol", li)
+    assert backwards.recorded == 0
+    assert backwards.message("zh") == "规则“参加治安巡逻”是加分规则，不能用来扣分"
+    assert desk.award("littering", li).refusal.code == "wrong_direction"
+    assert desk.lookup(li).balance == 95
 
 
 def test_civilised_family_once_a_year_per_household_on_this_device(desk, card):
