@@ -84,11 +84,15 @@ def wrap(text: str, columns: int) -> list[str]:
             if not head:
                 head = rest[0]
             cut = len(head)
-            if cut < len(rest) and rest[cut] != " " and head[-1].isascii() and " " in head:
-                # Do not split an ASCII word when a space earlier in the line allows a break.
+            if cut < len(rest) and rest[cut] != " " and head[-1].isascii():
+                # Do not split an ASCII word when an earlier space allows a break; a word
+                # without one (a URL) breaks after / ? & or , rather than anywhere.
                 space = head.rfind(" ")
+                joint = max(head.rfind(c) for c in "/?&,")
                 if space > 0:
                     cut = space
+                elif joint > 0 and head[joint + 1 :].isascii():
+                    cut = joint + 1
             lines.append(rest[:cut].rstrip())
             rest = rest[cut:].lstrip(" ")
         lines.append(rest)

@@ -45,6 +45,10 @@ def test_chinese_counts_double_and_ascii_single():
 def test_wrap_breaks_chinese_at_the_column_and_english_at_spaces():
     assert wrap("请保留本小票凭小票退换商品", 10) == ["请保留本小", "票凭小票退", "换商品"]
     assert wrap("scan the code below", 10) == ["scan the", "code below"]
+    assert wrap("打印机：tcp://192.168.1.50:9100?mode=raster&width=80", 44) == [
+        "打印机：tcp://192.168.1.50:9100?mode=raster&",
+        "width=80",
+    ]
 
 
 def test_characters_the_encoding_lacks_get_stand_ins():
