@@ -6,6 +6,7 @@
     ymt-server device-code --role lift|square|supermarket --location KEY
     ymt-server create-user NAME --role ROLE [--department KEY] [--password-stdin]
     ymt-server cards issue|revoke|reissue|print ...   (points cards)
+    ymt-server points overdrafts|settle|stock ...     (points supermarket)
 
 Every command takes --config FILE, --database URL and --data-dir DIR, which
 override YMT_* environment variables and the configuration file.
@@ -69,8 +70,10 @@ def _parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     from .points.cli import add_parser as add_cards_parser
+    from .points.cli import add_points_parser
 
     add_cards_parser(commands, common)
+    add_points_parser(commands, common)
     from .console.cli import add_parsers as add_console_parsers
 
     add_console_parsers(commands, common)
@@ -185,7 +188,8 @@ def cmd_cards(settings: Settings, args: argparse.Namespace) -> None:
     database = _database(settings)
     _migrate(database)
     try:
-        lines = cards_cli.run(database, args)
+        run = cards_cli.run if args.command == "cards" else cards_cli.run_points
+        lines = run(database, args)
     except CardError as exc:
         raise CommandError(str(exc)) from None
     print("\n".join(lines))
@@ -226,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             cmd_device_code(settings, args.role, args.location, args.hours)
         elif args.command == "create-user":
             cmd_create_user(settings, args)
-        elif args.command == "cards":
+        elif args.command in ("cards", "points"):
             cmd_cards(settings, args)
         elif args.command in ("posters", "open311-key"):
             cmd_console(settings, args)

@@ -17,8 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server_sync.db import Database
-from server_sync.models.points import Household, PointsAccount
+from server_sync.models.points import Household, LedgerEntry, PointsAccount
+from server_sync.protocol.points import mask_name
 
+from . import ledger
 from .cards import CardError, card_fronts, issue_card, reissue_card, revoke_card, write_card_sheet
 from .keys import ensure_card_key
 
@@ -45,6 +47,57 @@ def add_parser(commands, common: argparse.ArgumentParser) -> None:
     sheet.add_argument("card_nos", nargs="*", help="card numbers (default: every active card)")
     sheet.add_argument("--since", help="only cards issued on or after this date (YYYY-MM-DD)")
     sheet.add_argument("--out", required=True, help="PDF file to write")
+
+
+def add_points_parser(commands, common: argparse.ArgumentParser) -> None:
+    """Add the `points` command: overdraft flags and stock deliveries."""
+    points = commands.add_parser("points", help="overdrafts to settle, stock deliveries")
+    actions = points.add_subparsers(dest="points_command", required=True, metavar="ACTION")
+    actions.add_parser("overdrafts", parents=[common], help="list open overdraft flags")
+    settle = actions.add_parser("settle", parents=[common], help="mark a flag as dealt with")
+    settle.add_argument("flag_id", type=int)
+    settle.add_argument("--by", required=True, help="who settled it")
+    settle.add_argument("--note", default="", help="how, e.g. points recovered next month")
+    stock = actions.add_parser("stock", parents=[common], help="add a delivery or correct a count")
+    stock.add_argument("item", help="catalogue item key, e.g. rice_5kg")
+    stock.add_argument("change", type=int, help="units added (or, negative, taken off)")
+    stock.add_argument("--reason", choices=("delivery", "count"), default="delivery")
+    stock.add_argument("--by", default="cli", help="who")
+
+
+def run_points(database: Database, args: argparse.Namespace) -> list[str]:
+    """Carry out a `points` action; returns the lines to print. Raises CardError."""
+    with database.transaction() as session:
+        try:
+            if args.points_command == "overdrafts":
+                return _overdrafts(session)
+            if args.points_command == "settle":
+                flag = ledger.settle_overdraft(session, args.flag_id, args.by, args.note)
+                return [f"overdraft flag {flag.id} settled by {flag.settled_by}"]
+            left = ledger.move_stock(session, args.item, args.change, args.reason, args.by)
+            return [f"{args.item}: {args.change:+d} ({args.reason}), {left} in stock now"]
+        except ledger.PointsRefused as refused:
+            raise CardError(refused.refusal.en) from None
+
+
+def _overdrafts(session: Session) -> list[str]:
+    flags = ledger.open_overdrafts(session)
+    if not flags:
+        return ["no open overdraft flags"]
+    lines = [f"{'flag':>5}  {'when':16}  {'receipt':16}  {'account':>7}  what"]
+    for flag in flags:
+        entry = session.get(LedgerEntry, flag.entry_id)
+        account = session.get(PointsAccount, flag.account_id)
+        what = (
+            f"stock of {flag.item_key} short by {flag.shortfall}"
+            if flag.what == "stock"
+            else f"balance short by {flag.shortfall} (now {account.balance})"
+        )
+        lines.append(
+            f"{flag.id:>5}  {entry.occurred_at:%Y-%m-%d %H:%M}  {entry.receipt or '-':16}  "
+            f"{account.id:>7}  {mask_name(account.name)}: {what}"
+        )
+    return lines
 
 
 def run(database: Database, args: argparse.Namespace) -> list[str]:

@@ -435,3 +435,32 @@ def month_stars(session: Session, month: str, limit: int = STARS) -> list[dict[s
 def open_overdrafts(session: Session) -> list[OverdraftFlag]:
     query = select(OverdraftFlag).where(OverdraftFlag.settled_at.is_(None))
     return list(session.execute(query.order_by(OverdraftFlag.id)).scalars())
+
+
+def settle_overdraft(session: Session, flag_id: int, by: str, note: str = "") -> OverdraftFlag:
+    """Mark an overdraft as dealt with (points recovered, goods returned, written off)."""
+    flag = session.get(OverdraftFlag, flag_id)
+    if flag is None:
+        raise _refuse("unknown_flag", flag=flag_id)
+    if flag.settled_at is None:
+        flag.settled_at = datetime.now(UTC)
+        flag.settled_by = by[:80]
+        flag.note = note
+    return flag
+
+
+def move_stock(session: Session, item_key: str, change: int, reason: str, by: str) -> int:
+    """A delivery (+) or a stock count correction (+/-) for goods; returns the new stock."""
+    item = session.get(CatalogueItem, item_key)
+    if item is None or item.retired_at is not None:
+        raise _refuse("unknown_item", item=item_key, item_zh=item_key)
+    if item.stock is None:
+        raise _refuse("service_has_no_stock", item=item.name_en, item_zh=item.name_zh)
+    item.stock += change
+    movement = StockMovement(
+        item_key=item.key, change=change, reason=reason, stock_after=item.stock, by=by
+    )
+    session.add(movement)
+    session.flush()
+    log.info("stock of %s %+d (%s) by %s: now %d", item.key, change, reason, by, item.stock)
+    return item.stock

@@ -208,6 +208,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "这笔兑换里没有“{item_zh}”",
         "'{item}' is not part of this redemption",
     ),
+    "service_has_no_stock": (
+        "“{item_zh}”是服务项目，没有库存",
+        "'{item}' is a service and has no stock",
+    ),
+    "unknown_flag": (
+        "没有编号为 {flag} 的透支记录",
+        "There is no overdraft flag {flag}; list them with: ymt-server points overdrafts",
+    ),
     "not_recorded": (
         "记录没有保存成功：{detail}。请重试；仍不行请联系技术员",
         "The entry could not be saved: {detail}. Try again, or call the technician",

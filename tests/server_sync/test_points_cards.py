@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from datetime import UTC, datetime
 
 import pytest
 import zxingcpp
@@ -18,7 +19,10 @@ from sqlalchemy import select
 from server_sync.cli import main
 from server_sync.db import Database
 from server_sync.models.points import PointsAccount, PointsCard
+from server_sync.points import ledger
+from server_sync.points.cards import card_payload
 from server_sync.points.keys import card_public_key
+from server_sync.protocol import PointsRedeemed, new_event_id
 from server_sync.protocol.cards import check_card
 
 
@@ -119,3 +123,41 @@ def test_demo_seed_writes_scannable_card_images_and_balances(capsys, data_dir):
 
     code, out = ymt(capsys, data_dir, "seed", "--demo")  # a second run adds nothing
     assert code == 0 and "accounts: 0" in out
+
+
+def test_staff_list_and_settle_overdrafts_and_record_deliveries(capsys, data_dir):
+    assert ymt(capsys, data_dir, "seed", "--demo")[0] == 0
+    code, out = ymt(capsys, data_dir, "points", "overdrafts")
+    assert code == 0 and "no open overdraft flags" in out
+
+    db = database(data_dir)
+    with db.transaction() as session:
+        ledger.apply_redemption(
+            session,
+            event_id=str(new_event_id()),
+            occurred_at=datetime.now(UTC),
+            payload=PointsRedeemed(
+                card=card_payload(session, "2600000012"),  # 郑国华, no points yet
+                receipt="M01-261203-0042",
+                items=[{"item": "soap", "quantity": 2, "points": 3}],
+                total=6,
+            ),
+            device_id=None,
+        )
+    db.dispose()
+
+    code, out = ymt(capsys, data_dir, "points", "overdrafts")
+    assert code == 0
+    line = next(line for line in out.splitlines() if "M01-261203-0042" in line)
+    assert "郑*华: balance short by 6 (now -6)" in line and "郑国华" not in out
+    flag_id = line.split()[0]
+    code, out = ymt(capsys, data_dir, "points", "settle", flag_id, "--by", "manager")
+    assert code == 0 and f"overdraft flag {flag_id} settled by manager" in out
+    assert "no open overdraft flags" in ymt(capsys, data_dir, "points", "overdrafts")[1]
+    code, out = ymt(capsys, data_dir, "points", "settle", "999", "--by", "manager")
+    assert code == 2 and "There is no overdraft flag 999" in out
+
+    code, out = ymt(capsys, data_dir, "points", "stock", "rice_5kg", "20")
+    assert code == 0 and "rice_5kg: +20 (delivery), 79 in stock now" in out
+    code, out = ymt(capsys, data_dir, "points", "stock", "home_cleaning", "5")
+    assert code == 2 and "is a service and has no stock" in out
