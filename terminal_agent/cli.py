@@ -21,7 +21,7 @@ from terminal_agent import commands, doctor
 from terminal_agent.client import Client, SyncError
 from terminal_agent.daemon import Daemon, Timing
 from terminal_agent.i18n import error_text, language, text
-from terminal_agent.store import Store, StoreVersionError
+from terminal_agent.store import Store, StoreVersionError, now_iso
 from terminal_agent.sync import Agent, NotEnrolled, PushReport, enroll
 
 log = logging.getLogger(__name__)
@@ -254,13 +254,19 @@ def cmd_flush(store: Store, args, out: Output) -> int:
         bar = "#" * filled + "." * (width - filled)
         print(f"\r[{bar}] {done}/{total}", end="", file=sys.stderr, flush=True)
 
-    error = None
+    error = pull_error = None
     try:
-        report = agent.sync(progress)
+        report = agent.push_all(progress)
+        agent.note_success()
+        try:
+            agent.pull()
+            store.state_set("last_sync_at", now_iso())
+        except SyncError as exc:
+            pull_error = exc
     except SyncError as exc:
         agent.note_failure(exc)
         error = exc
-        report = PushReport()
+        report = getattr(exc, "partial", None) or PushReport()
     finally:
         agent.close()
     if not out.as_json and start:
@@ -269,25 +275,27 @@ def cmd_flush(store: Store, args, out: Output) -> int:
     left = counts["pending"] + counts["held"] + counts["rejected"]
     out.document(
         {
-            "ok": left == 0 and error is None,
+            "ok": left == 0,
             "sent": report.sent,
             "duplicate": report.duplicate,
             "rejected": report.rejected,
             "left": left,
             "counts": counts,
             "error": None if error is None else {"code": error.code, "message": error.message},
+            "pull_error": None
+            if pull_error is None
+            else {"code": pull_error.code, "message": pull_error.message},
         }
     )
     if error is not None:
         out.say("flush_failed", message=error_text(error.code, error.message, out.lang))
+    if pull_error is not None:
+        out.say("pull_failed", message=error_text(pull_error.code, pull_error.message, out.lang))
     if left:
         out.say("flush_left", left=left, **counts)
         return 1
-    if error is None:
-        out.say(
-            "flush_done", sent=report.sent, duplicate=report.duplicate, rejected=report.rejected
-        )
-    return 0 if error is None else 1
+    out.say("flush_done", sent=report.sent, duplicate=report.duplicate, rejected=report.rejected)
+    return 0
 
 
 def cmd_doctor(store: Store, args, out: Output) -> int:

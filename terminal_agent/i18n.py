@@ -46,6 +46,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "{rejected} rejected). See why with: ymt-agent queue",
     },
     "flush_failed": {"zh": "发送中断：{message}", "en": "Sending stopped: {message}"},
+    "pull_failed": {
+        "zh": "事件已发送，但更新参考数据失败：{message}",
+        "en": "Events were sent, but fetching reference data failed: {message}",
+    },
     "retried": {
         "zh": "事件 {id} 已重新排队，将在下次同步时发送。",
         "en": "Event {id} is queued again and goes with the next sync.",

@@ -334,6 +334,9 @@ class Store:
                 "UPDATE outbox SET status = 'pending', reason = NULL, done_at = NULL WHERE id = ?",
                 (row["id"],),
             )
+            # Ask the server again about its media rather than trust an earlier answer.
+            for sha in row["media"]:
+                db.conn.execute("UPDATE media SET uploaded_at = NULL WHERE sha256 = ?", (sha,))
         return self.event(row["id"])
 
     def queue(self, limit: int = 1000) -> list[dict]:

@@ -36,6 +36,7 @@ from terminal_agent.client import (
     CaptivePortal,
     Client,
     NotAuthorised,
+    ProtocolMismatch,
     Refused,
     SyncError,
     Timeout,
@@ -185,6 +186,12 @@ class Agent:
             results = BatchResult.model_validate(response.json()).results
             sent_ids = {event["id"] for event in batch}
             answered = [r.model_dump(mode="json") for r in results if r.id in sent_ids]
+            if not answered:
+                # Without an answer for any event the loop would resend the batch forever.
+                raise ProtocolMismatch(
+                    f"the server answered a batch of {len(batch)} events without a result "
+                    "for any of them; check that agent and server versions match"
+                )
             counts = self.store.mark_results(answered)
             report.sent = len(batch)
             report.accepted = counts["accepted"]
@@ -214,7 +221,11 @@ class Agent:
         """Push batches until the outbox is empty; errors propagate as `SyncError`."""
         total = PushReport()
         while max_batches is None or total.batches < max_batches:
-            report = self.push_batch()
+            try:
+                report = self.push_batch()
+            except SyncError as exc:
+                exc.partial = total  # what went before the failure, for the CLI
+                raise
             if report is None:
                 break
             for name in ("batches", "sent", "accepted", "duplicate", "rejected", "held"):
@@ -276,7 +287,7 @@ class Agent:
         path = self.store.spool.verify(sha)
         client = self._media_client()
         head = client.request("HEAD", f"/media/{sha}", expect_json=False, ok_statuses=(404,))
-        if head.status_code != 404:
+        if head.status_code != 404 and "X-Media-Size" in head.headers:
             self.store.mark_uploaded(sha)
             return
         with open(path, "rb") as handle:

@@ -153,3 +153,20 @@ def test_retry_after_accepts_seconds_and_http_dates():
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0  # in the past
     assert parse_retry_after("soon") is None
     assert parse_retry_after(None) is None
+
+
+def test_batch_answer_without_results_stops_instead_of_resending_forever(
+    canned_server, enrolled_store, report_payload
+):
+    from terminal_agent.client import ProtocolMismatch
+
+    empty = (200, {"Content-Type": "application/json"}, b'{"results": []}')
+    server = canned_server(lambda *_: empty)
+    store = enrolled_store(server.url)
+    _record_reports(store, report_payload, count=2)
+    agent = Agent(store)
+    with pytest.raises(ProtocolMismatch, match="without a result"):
+        agent.push_all()
+    agent.close()
+    assert store.counts()["pending"] == 2
+    assert sum(1 for method, _, _ in server.seen if method == "POST") == 1

@@ -44,3 +44,24 @@ def test_store_from_a_future_version_is_refused_clearly_and_left_untouched(tmp_p
     assert f"schema version {SCHEMA_VERSION + 5}" in message
     assert "install the newer ymt-agent" in message
     assert path.read_bytes() == before
+
+
+def test_status_and_doctor_explain_a_future_store_and_leave_it_alone(tmp_path, capsys):
+    from terminal_agent import cli
+
+    path = tmp_path / "future.db"
+    with Store(path) as store:
+        store.record_event("help.requested", {"location": "square"})
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+
+    for command in ("status", "doctor", "flush"):
+        assert cli.main(["--store", str(path), command]) == 2
+        output = capsys.readouterr()
+        assert "Cannot open the device store" in output.err or "无法打开设备数据库" in output.err
+        assert "install the newer ymt-agent" in output.err
+        assert "Traceback" not in output.err + output.out
+    assert path.read_bytes() == before
