@@ -194,7 +194,16 @@ def cmd_status(store: Store, args, out: Output) -> int:
     identity = store.identity()
     status = store.sync_status()
     reachable, reason = _check_server(store)
-    out.document({"identity": identity, "reachable": reachable, "reason": reason, **status})
+    document = {
+        "enrolled": identity is not None,
+        "identity": identity,
+        "reachable": reachable,
+        "reason": reason,
+        **status,
+    }
+    if identity is None:
+        document["error"] = "not_enrolled"
+    out.document(document)
     if identity is None:
         out.say("not_enrolled")
     else:
@@ -216,7 +225,9 @@ def cmd_status(store: Store, args, out: Output) -> int:
     if status["last_error"]:
         error = status["last_error"]
         out.say("last_error", message=error_text(error["code"], error["message"], out.lang))
-    return 0 if reachable is not False else 1
+    if identity is None:
+        return 2
+    return 0 if reachable else 1
 
 
 def _when(value: str | None, lang: str) -> str:

@@ -1,3 +1,4 @@
+import json
 import sqlite3
 
 import pytest
@@ -65,3 +66,14 @@ def test_status_and_doctor_explain_a_future_store_and_leave_it_alone(tmp_path, c
         assert "install the newer ymt-agent" in output.err
         assert "Traceback" not in output.err + output.out
     assert path.read_bytes() == before
+
+
+def test_status_of_a_device_not_yet_enrolled_says_so(tmp_path, capsys):
+    from terminal_agent import cli
+
+    path = tmp_path / "new.db"
+    assert cli.main(["--store", str(path), "status", "--json"]) == 2
+    document = json.loads(capsys.readouterr().out)
+    assert document["enrolled"] is False and document["error"] == "not_enrolled"
+    assert cli.main(["--store", str(path), "run", "--once"]) == 2
+    assert "ymt-agent enroll --server URL --code CODE" in capsys.readouterr().out
