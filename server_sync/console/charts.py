@@ -75,7 +75,9 @@ def stacked_bars(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
             'stroke="#ccc" stroke-width="1"/>'
         )
-        body.append(_text(left - 6, y + 4, f"{round(peak * frac)}", size=11, anchor="end"))
+        value = peak * frac
+        label = f"{value:.0f}" if value.is_integer() else f"{value:.1f}"
+        body.append(_text(left - 6, y + 4, label, size=11, anchor="end"))
 
     for i, month in enumerate(months):
         x = left + i * step + (step - bar_w) / 2
@@ -175,6 +177,8 @@ def diverging_bars(
 ) -> Markup:
     """Horizontal bars left (negative) or right (positive) of a centre line, in points of share."""
     label_w, pad = 200, 60
+    if not rows:
+        return _svg(width, 40, [_text(width / 2, 25, "—", size=14, anchor="middle")], title)
     height = row_h * len(rows) + 24
     centre = label_w + (width - label_w) / 2
     half = (width - label_w) / 2 - pad

@@ -168,7 +168,10 @@ class Page:
     # ------------------------------------------------------------ output
 
     def navigation(self) -> list[tuple[str, str]]:
-        return roles.navigation(self.user.role if self.user else None)
+        items = roles.navigation(self.user.role if self.user else None)
+        if self.user is not None and not self.user.department:
+            items = [(path, key) for path, key in items if path != "/console/queue"]
+        return items
 
     def can(self, capability: str) -> bool:
         return self.user is not None and roles.can(self.user.role, capability)

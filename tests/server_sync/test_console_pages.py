@@ -11,6 +11,7 @@ from console_helpers import browser_login, shot
 from sqlalchemy import select
 
 from server_sync.enrolment import create_code
+from server_sync.ingest import apply_batch
 from server_sync.models import Device, utcnow
 from server_sync.models.console import AuditEntry
 from server_sync.models.points import PointsAccount, PointsCard
@@ -183,3 +184,64 @@ def test_supermarket_manager_issues_revokes_and_prints_cards(console_server, bro
         actions = set(session.scalars(select(AuditEntry.action).where(
             AuditEntry.actor == "staff:shop")))  # fmt: skip
         assert {"card.issue", "card.revoke", "card.print", "stock.restock"} <= actions
+
+
+def test_help_call_from_a_kiosk_stands_out_on_triage_until_acknowledged(console_server, browser):
+    server = console_server
+    event = {
+        "id": str(uuid.uuid4()),
+        "type": "help.requested",
+        "occurred_at": utcnow().isoformat(),
+        "payload": {"location": "b12-lift-2"},
+    }
+    assert apply_batch(server.database, None, [event])[0].status == "accepted"
+
+    context, page = browser_login(browser, server, "dispatcher")
+    alert = page.locator("#help-requests")
+    assert "紧急求助 1 条" in alert.inner_text() and "b12-lift-2" in alert.inner_text()
+    shot(page, "10-triage-help-call")
+    alert.locator("button").click()
+    assert "有人去处理了" in page.locator(".flash").inner_text()
+    assert page.locator("#help-requests").count() == 0
+    context.close()
+
+
+PAGES = (
+    "/console/reports/triage", "/console/reports/weekly", "/console/reports/review",
+    "/console/reports/callback", "/console/reports", "/console/analysis", "/console/fleet",
+    "/console/notices", "/console/audit", "/console/staff", "/console/points/accounts",
+    "/console/points/ledger", "/console/points/overdrafts", "/console/points/rules",
+    "/console/points/catalogue", "/console/points/stars",
+)  # fmt: skip
+
+
+def test_every_page_renders_in_chinese_and_english(console_server, browser):
+    server = console_server
+    context, page = browser_login(browser, server, "admin")
+    for lang, heading in (("en", "Daily triage"), ("zh", "每日分派")):
+        page.goto(f"{server.url}/console/reports/triage?lang={lang}")
+        assert page.locator("h1").inner_text().startswith(heading)
+        for path in PAGES:
+            response = page.goto(f"{server.url}{path}")
+            assert response.status == 200, path
+            assert page.locator("h1").count() == 1, path
+            shot(page, f"50-{lang}-{path.strip('/').replace('/', '-')}")
+    # A tablet held upright, and the analysis as it prints.
+    page.set_viewport_size({"width": 820, "height": 1180})
+    page.goto(f"{server.url}/console/reports/triage")
+    shot(page, "53-tablet-triage")
+    page.goto(f"{server.url}/console/analysis")
+    page.emulate_media(media="print")
+    assert not page.locator("header.top").is_visible()
+    assert page.locator("svg.chart").first.is_visible()
+    shot(page, "54-analysis-print")
+    page.emulate_media(media="screen")
+    page.goto(f"{server.url}/console/reports/NO-SUCH-0001")
+    assert "找不到这个工单" in page.locator(".error").inner_text()
+    shot(page, "51-error-page")
+    context.close()
+    login_page = browser.new_page()
+    login_page.goto(f"{server.url}/console/login?lang=en")
+    assert login_page.locator("h1").inner_text() == "Staff sign-in"
+    shot(login_page, "52-login")
+    login_page.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+import wave
 
 import pytest
 from console_helpers import browser_login, csrf_of, jpeg_bytes, login, shot
@@ -31,6 +32,13 @@ def test_resident_reports_with_a_photo_and_follows_the_ticket(console_server, br
     photo = tmp_path / "lift.jpg"
     photo.write_bytes(jpeg_bytes((90, 90, 200), size=(480, 640)))
     page.set_input_files("#photos", str(photo))
+    voice = tmp_path / "voice.wav"
+    with wave.open(str(voice), "wb") as out:  # half a second of silence, as a recorder saves it
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\x00\x00" * 4000)
+    page.set_input_files("#voice", str(voice))
     page.fill("#phone", "138 0013 8000")
     page.click("button[type=submit]")
 
@@ -51,7 +59,7 @@ def test_resident_reports_with_a_photo_and_follows_the_ticket(console_server, br
             "lift_fault", "b07-lift-1", "lift_maintenance",
         )  # fmt: skip
         assert report.contact_phone == "13800138000"
-        assert [m["kind"] for m in report.media] == ["photo"]
+        assert [m["kind"] for m in report.media] == ["photo", "voice"]
 
     # The lift company resolves it on the console, then the resident rates it from the phone.
     with server.client() as staff:

@@ -14,7 +14,7 @@ from server_sync.console.audit import audit
 from server_sync.console.auth import staff_page
 from server_sync.console.media import UploadRefused, media_path, store_upload
 from server_sync.console.web import Page, PageError
-from server_sync.models import MediaObject, Report, ReportHistory, utcnow
+from server_sync.models import HelpRequest, MediaObject, Report, ReportHistory, utcnow
 from server_sync.models.console import HistoryMedia
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,27 @@ def _render_list(page: Page, name: str, query, **extra):
 
 @router.get("/console/reports/triage")
 def triage_list(page: Page = Depends(staff_page("reports"))):
-    return _render_list(page, "triage", queries.triage(utcnow()))
+    help_requests = page.db.scalars(
+        select(HelpRequest)
+        .where(HelpRequest.acknowledged_at.is_(None))
+        .order_by(HelpRequest.requested_at)
+    ).all()
+    return _render_list(page, "triage", queries.triage(utcnow()), help_requests=help_requests)
+
+
+@router.post("/console/help/{help_id}/acknowledge")
+async def acknowledge_help(help_id: int, page: Page = Depends(staff_page("reports"))):
+    """Someone has taken on an emergency call from a kiosk."""
+    await page.form()
+    request = page.db.get(HelpRequest, help_id)
+    if request is None:
+        raise PageError(404, "error.not_found", back="/console/reports/triage")
+    if request.acknowledged_at is None:
+        request.acknowledged_at = utcnow()
+        request.acknowledged_by = f"staff:{page.user.username}"
+        audit(page, "help.acknowledge", f"help:{request.id}", location=request.location)
+        page.db.commit()
+    return page.redirect("/console/reports/triage", done="help_acknowledged")
 
 
 @router.get("/console/reports/weekly")
