@@ -407,7 +407,10 @@ class PointsDesk:
             or (event["status"] == "rejected")
         ):
             return Reversal(Refusal("unknown_original"), card=card)
-        if self._account_of(event["payload"].get("card")) != card.account:
+        owner = self._account_of(event["payload"].get("card"))
+        # A card reissued since the sale is no longer in `cards`; the server then
+        # checks that the old and the new card belong to the same account.
+        if owner is not None and owner != card.account:
             return Reversal(Refusal("other_account"), card=card)
         catalogue = self.catalogue()
         lines = (
@@ -455,6 +458,9 @@ class PointsDesk:
     def _local(self, types: Sequence[str] = points_rules.POINTS_EVENT_TYPES) -> list[dict]:
         return self.store.local_events(types)
 
+    # Limitation: events recorded here with a card that has since been revoked no
+    # longer map to an account, so until the next pull reflects them they are left
+    # out of the balance shown for the resident's new card.
     def _account_of(self, payload: str | None) -> str | None:
         match = _CARD_NO.match(payload or "")
         row = match and self.store.reference_row("cards", match[1])

@@ -13,7 +13,7 @@ from points_community import RESIDENTS, add_residents
 from kiosk.points import PointsDesk
 from server_sync.models.points import PointsAccount
 from server_sync.points import ledger
-from server_sync.points.cards import card_payload, revoke_card
+from server_sync.points.cards import card_payload, reissue_card, revoke_card
 from server_sync.protocol import cards as card_format
 from terminal_agent.store import Store
 from terminal_agent.sync import Agent, enroll
@@ -167,3 +167,29 @@ def test_every_kiosk_gets_the_stars_but_only_the_supermarket_gets_balances(town,
     assert lift.reference_row("keys", "card")["public_key"]
     assert len(m1.reference("accounts")) == len(RESIDENTS)
     assert [s["key"] for s in m1.reference("stars")] == ["1", "2"]
+
+
+def test_goods_bought_with_a_lost_card_are_returned_with_the_new_one(town, device):
+    m1 = device("m1")
+    desk = PointsDesk(m1)
+    li = town.cards["2600000003"]
+    desk.award("dispute_mediation", li)
+    sold = desk.redeem(li, [("dish_soap", 2)])
+    sync(m1)
+    with town.database.transaction() as session:
+        new_card = card_payload(session, reissue_card(session, "2600000003").card_no)
+    sync(m1)
+    assert desk.lookup(new_card).balance == 4
+
+    # The old card no longer names its account on the kiosk, so a return with
+    # someone else's card is stopped by the server.
+    zhang = town.cards["2600000004"]
+    assert desk.reverse(zhang, sold.receipt).ok
+    report = sync(m1)
+    assert report.rejected == 1
+    assert m1.queue()[0]["reason"].startswith("This entry belongs to another account")
+
+    back = desk.reverse(new_card, sold.receipt, [("dish_soap", 1)])
+    assert back.ok and back.balance_after == 12
+    assert sync(m1).accepted == 1
+    assert _server_balance(town, 3) == 12
