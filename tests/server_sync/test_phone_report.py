@@ -8,6 +8,8 @@ import wave
 
 import pytest
 from console_helpers import browser_login, csrf_of, jpeg_bytes, login, shot
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from server_sync.models import Report
@@ -179,3 +181,37 @@ def test_one_address_can_send_only_a_few_reports_in_a_while(console_server):
     assert sent.count(303) in (5, 6) and sent[-1] == 429
     with console_server.database.read_session() as session:
         assert session.scalar(select(TicketSequence.last).where(TicketSequence.code == "WEB")) >= 5
+
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    category=st.one_of(st.sampled_from(["noise", "environment", "lift_fault"]), TEXT),
+    text=TEXT,
+    phone=TEXT,
+    upload=st.one_of(
+        st.none(),
+        st.tuples(
+            st.sampled_from(["photos", "voice", "video", "other"]),
+            TEXT,
+            st.binary(max_size=2000),
+            st.sampled_from(["image/jpeg", "text/html", "x/y"]),
+        ),
+    ),  # fmt: skip
+)
+def test_whatever_a_phone_sends_gets_a_page_not_a_server_error(
+    console_server, category, text, phone, upload
+):
+    with console_server.client() as client:
+        token = _phone_form(client, "b09")
+        files = {upload[0]: (upload[1][:100] or "f", upload[2], upload[3])} if upload else None
+        response = client.post(
+            "/r/b09",
+            data={"csrf": token, "category": category, "text": text, "phone": phone},
+            files=files,
+        )
+    assert response.status_code in (303, 413, 415, 422, 429), response.text[:500]
+    if response.status_code != 303:
+        assert 'role="alert"' in response.text  # a sentence saying what to do
