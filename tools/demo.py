@@ -1,15 +1,18 @@
 """`make demo`: the whole system on its defaults, in ./var, until Ctrl-C.
 
 Each part runs as a child process; when one stops, or on Ctrl-C, all are
-stopped. At this stage the demo prepares a seeded community and runs the
-server; the device parts join the `PARTS` list as they are built.
+stopped. The demo prepares a seeded community, runs the server, enrols one
+device of the chosen role (once; the enrolment is kept in its store under
+./var), runs that device's agent and opens its kiosk window. Without a
+display the kiosk runs on a virtual one (Xvfb) and the demo says how to see it.
 
-    python -m tools.demo [--role supermarket|lift|square] [--port 8080]
+    python -m tools.demo [--role supermarket|lift|square] [--port 8080] [--no-kiosk]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -77,6 +80,58 @@ def wait_for(url: str, part: Part, timeout_s: float = 60) -> None:
     raise SystemExit(f"[demo] {part.name} did not answer at {url} within {timeout_s:.0f} s")
 
 
+def device_store(role: str) -> Path:
+    return VAR / f"agent-{role}" / "store.db"
+
+
+def kiosk_config(role: str) -> Path:
+    return ROOT / "assets" / "config" / f"kiosk-{role}.toml"
+
+
+def kiosk_location(role: str) -> str:
+    """The location the role's example configuration names."""
+    import tomllib
+
+    return tomllib.loads(kiosk_config(role).read_text("utf-8"))["kiosk"]["location"]
+
+
+def enrol_device(role: str, base_url: str, server_cli: list[str], data: list[str]) -> None:
+    """Enrol the demo device once; its store keeps the identity across demo runs."""
+    agent = [PYTHON, "-m", "terminal_agent.cli", "--store", str(device_store(role))]
+    status = subprocess.run([*agent, "status", "--json"], cwd=ROOT, capture_output=True)
+    try:
+        identity = json.loads(status.stdout).get("identity")
+    except ValueError:
+        identity = None
+    if identity:
+        print(f"[demo] the {role} device is already enrolled", flush=True)
+        return
+    location = kiosk_location(role)
+    made = subprocess.run(
+        [*server_cli, "device-code", *data, "--role", role, "--location", location],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if made.returncode != 0:
+        raise SystemExit(f"[demo] could not make an enrolment code: {made.stderr.strip()}")
+    code = made.stdout.strip().splitlines()[-1].strip()
+    name = f"demo-{role}"
+    run_step(
+        f"enrolling the {role} device at {location}",
+        [*agent, "enroll", "--server", base_url, "--code", code, "--name", name],
+    )
+
+
+def start_display() -> tuple[Part | None, dict[str, str]]:
+    """A virtual display for the kiosk when this machine has none."""
+    if os.environ.get("DISPLAY"):
+        return None, {}
+    display = ":87"
+    xvfb = Part("display", ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+    return xvfb, {"DISPLAY": display}
+
+
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -85,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--role", default="supermarket", choices=["supermarket", "lift", "square"])
     parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--no-kiosk", action="store_true", help="server and agent only")
     args = parser.parse_args(argv)
 
     server_cli = [PYTHON, "-m", "server_sync.cli"]
@@ -92,22 +148,58 @@ def main(argv: list[str] | None = None) -> int:
     base_url = f"http://127.0.0.1:{args.port}"
     run_step("preparing the demo community in ./var", [*server_cli, "seed", "--demo", *data])
 
-    parts = [
-        Part("server", [*server_cli, "serve", *data, "--port", str(args.port)]),
-    ]
+    server = Part("server", [*server_cli, "serve", *data, "--port", str(args.port)])
+    agent = Part(
+        "agent",
+        [
+            PYTHON,
+            "-m",
+            "terminal_agent.cli",
+            "--store",
+            str(device_store(args.role)),
+            "run",
+            "--pull-interval",
+            "10",
+        ],
+    )
+    kiosk = Part(
+        "kiosk",
+        [PYTHON, "-m", "kiosk.app", "--config", str(kiosk_config(args.role)), "--windowed"],
+    )
+    parts = [server]
     # Ctrl-C reaches us; the children run in their own sessions and are stopped below.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        for part in parts:
-            part.start()
-        wait_for(f"{base_url}/api/v1/health", parts[0])
+        server.start()
+        wait_for(f"{base_url}/api/v1/health", server)
+        enrol_device(args.role, base_url, server_cli, data)
+        agent.start()
+        parts.append(agent)
+        display_note = ""
+        if not args.no_kiosk:
+            display, display_env = start_display()
+            if display is not None:
+                display.start()
+                parts.insert(0, display)
+                time.sleep(1.0)
+                display_note = (
+                    f"  the kiosk runs on the virtual display {display_env['DISPLAY']} "
+                    "(no screen here); x11vnc or `xwd -root -display "
+                    f"{display_env['DISPLAY']}` shows it\n"
+                )
+            kiosk.env = display_env
+            kiosk.start()
+            parts.append(kiosk)
         print(
             "\n[demo] ready. Look at:\n"
+            f"  {base_url}/console          the processing centre's console "
+            "(staff accounts from `ymt-server seed --demo`)\n"
+            f"  {base_url}/r/{kiosk_location(args.role)}    the phone report page\n"
             f"  {base_url}/api/v1/health    the server's health\n"
             f"  {base_url}/docs             the sync API, to try by hand\n"
-            f"  {base_url}/api/v1/tickets/<ticket>  a report's public status\n"
-            f"  {VAR}/demo_cards            points card images of the demo residents\n"
-            f"  (kiosk role for later parts of the demo: {args.role})\n"
+            f"  {VAR}/demo_cards            points card images the kiosk camera shows\n"
+            f"  ymt-agent --store {device_store(args.role)} status    the device's sync\n"
+            f"{display_note}"
             "[demo] Ctrl-C stops everything.\n",
             flush=True,
         )
