@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from kiosk.scanner.classify import Classifier
 from kiosk.scanner.decode import Decoder
@@ -63,11 +63,13 @@ def camera_scanner_for(
     camera_source: str,
     on_scan: Callable[[Scan], None],
     on_health: Callable[[Health], None] | None = None,
+    chain: Sequence[str] | None = None,
     **reader_options,
 ) -> CameraScanner:
     """The kiosk's camera scanner: cards checked against the store's pulled key and
     revocations, camera health recorded in the store for the heartbeat. Call ``start()``;
-    after each pull, refresh with ``scanner.classifier = Classifier.from_store(store)``."""
+    after each pull, refresh with ``scanner.classifier = Classifier.from_store(store)``.
+    ``chain`` overrides the decoding passes (see ``DECODING.md`` for a cheaper one)."""
 
     def health(status: Health) -> None:
         status.report_to(store)
@@ -75,7 +77,8 @@ def camera_scanner_for(
             on_health(status)
 
     reader = FrameReader(camera_source, **reader_options)
-    return CameraScanner(reader, Classifier.from_store(store), on_scan, health)
+    decoder = Decoder(chain) if chain else None
+    return CameraScanner(reader, Classifier.from_store(store), on_scan, health, decoder)
 
 
 class CameraScanner:

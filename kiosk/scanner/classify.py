@@ -181,7 +181,7 @@ class Classifier:
         if "://" in text or text.lower().startswith(("wxp:", "weixin:", "alipays:")):
             return self._url(text, base)
 
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             if any(p.match(text) for p in _PAYMENT_DIGITS):
                 return reject(ScanKind.UNKNOWN, ScanReason.PAYMENT_CODE)
             if len(text) == 10:

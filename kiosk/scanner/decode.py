@@ -223,6 +223,8 @@ PASSES: dict[str, Callable[[View], list[tuple]]] = {
     "zx_full_qr": _zxing("grey", _QR, **_FAST),
     "zx_sharpened": _zxing("sharpened", _QR, **_FAST),
     "zx_small_sharpened": _zxing("small_sharpened", _QR, **_FAST),
+    "zx_small_sharpened_all": _zxing("small_sharpened", _QR_AND_LINEAR, **_FAST),
+    "zx_sharpened_all": _zxing("sharpened", _QR_AND_LINEAR, **_FAST),
     "zx_full_all": _zxing(
         "grey", _QR_AND_LINEAR, try_rotate=True, try_downscale=True, try_invert=True
     ),

@@ -179,3 +179,9 @@ def test_classifier_from_a_store_that_never_synced_asks_to_sync(tmp_path, make_c
     classifier = Classifier.from_store(Store(tmp_path / "device.db"))
     result = classifier.classify(make_card("0000000001"), source=ScanSource.CAMERA)
     assert (result.ok, result.reason) == (False, "card_no_key")
+
+
+@pytest.mark.parametrize("text", ["١٢٣٤٥٦٧٨٩٠", "²³⁴⁵⁶⁷⁸⁹¹⁰", "０１２３４５６７８９"])
+def test_digits_of_other_scripts_are_not_taken_for_numbers(classifier, text):
+    result = scan(classifier, text, symbology=None, source=ScanSource.WEDGE)
+    assert (result.ok, result.reason) == (False, ScanReason.UNKNOWN_CODE)

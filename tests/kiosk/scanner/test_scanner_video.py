@@ -226,3 +226,10 @@ def test_looping_demo_video_reports_its_card_once_each_time_round(
     finally:
         reader.stop()
     assert [s.card_no for s in scans] == ["0000000091"] * 3
+
+
+def test_unknown_decoding_pass_is_named_when_the_chain_is_set():
+    from kiosk.scanner.decode import Decoder
+
+    with pytest.raises(ValueError, match="zx_everything"):
+        Decoder(("zx_small", "zx_everything"))
