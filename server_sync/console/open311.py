@@ -277,6 +277,8 @@ async def post_request(request: Request, fmt: str):
             location = address_id
         elif address:
             location = address[:80]
+        # Limitation: coordinates are kept as given ("geo:lat,long"); nothing maps them to a
+        # building, so a dispatcher reads the place off the description.
         elif lat and lon and _coordinate(lat, 90) and _coordinate(lon, 180):
             location = f"geo:{float(lat):.6f},{float(lon):.6f}"
         else:

@@ -140,6 +140,9 @@ class Page:
         self.session = {"u": user_id, "c": secrets.token_urlsafe(24), "l": self.lang}
         self._dirty = True
 
+    # Limitation: the session lives in the signed cookie alone, so signing out clears this
+    # browser's cookie but a copy taken earlier stays valid until it expires (12 hours) or
+    # the user is disabled; a server-side session table would allow revoking it.
     def sign_out(self) -> None:
         self.session = {"c": secrets.token_urlsafe(24), "l": self.lang}
         self._dirty = True

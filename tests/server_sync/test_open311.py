@@ -5,6 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from console_helpers import csrf_of, login
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from server_sync.console.open311 import create_client
 
@@ -124,3 +126,38 @@ def test_revoked_key_cannot_post(console_server):
             data={"api_key": key, "service_code": "noise", "address_id": "b03"},
         )
     assert response.status_code == 403
+
+
+FIELD = st.text(st.characters(blacklist_categories=("Cs",)), max_size=120)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(["service_code", "address_id", "address_string", "lat", "long",
+                         "description", "phone", "attribute[building]", "attribute[unit]",
+                         "email", "jurisdiction_id"]),
+        FIELD,
+    ),
+    fmt=st.sampled_from(["json", "xml"]),
+)  # fmt: skip
+def test_any_posted_request_gets_a_result_or_the_spec_error_list(console_server, fields, fmt):
+    key = _fuzz_key(console_server)
+    with console_server.client() as client:
+        response = client.post(f"/open311/v2/requests.{fmt}", data={"api_key": key, **fields})
+    assert response.status_code in (201, 400), response.text[:300]
+    if response.status_code == 400:
+        if fmt == "json":
+            [error] = response.json()
+            assert error["code"] == 400 and error["description"]
+        else:
+            assert ET.fromstring(response.content).find("error/code").text == "400"
+
+
+_fuzz_keys: dict[str, str] = {}
+
+
+def _fuzz_key(server) -> str:
+    if server.url not in _fuzz_keys:
+        _fuzz_keys[server.url] = _key(server, "fuzz")
+    return _fuzz_keys[server.url]

@@ -276,6 +276,8 @@ def _check_department_media(page: Page, sha: str) -> None:
         )
         if on_note:
             return
+        # Limitation: the resident's media sits in a JSON list on the report, so this scans the
+        # department's reports in Python; fine for thousands, an index table would scale.
         candidates = page.db.scalars(select(Report.media).where(Report.department == department))
         if any(any(m.get("sha256") == sha for m in media or []) for media in candidates):
             return
