@@ -8,8 +8,10 @@ language's text. Reference data (categories, notices, goods) carries its own
 
 from __future__ import annotations
 
+import ast
 import gettext
 import logging
+import re
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -59,3 +61,24 @@ def pick(row: dict | None, field: str, language: str) -> str:
         return ""
     first, second = ("zh", "en") if language == "zh_CN" else ("en", "zh")
     return str(row.get(f"{field}_{first}") or row.get(f"{field}_{second}") or "")
+
+
+_CALL = re.compile(
+    r"""\b(?:tr|N_)\(\s*((?:(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')\s*)+)[,)]"""
+)
+
+
+def ui_strings(root: Path | None = None) -> dict[str, list[str]]:
+    """Every UI string written as ``tr("...")`` or ``N_("...")``, with the files using it.
+
+    The scanner and printing packages carry their own zh/en sentences and are left out.
+    """
+    root = root or Path(__file__).resolve().parent
+    found: dict[str, list[str]] = {}
+    for path in sorted([*root.rglob("*.py"), *root.rglob("*.kv")]):
+        if "scanner" in path.parts or "printing" in path.parts or path.name == "i18n.py":
+            continue
+        for match in _CALL.finditer(path.read_text(encoding="utf-8")):
+            text = ast.literal_eval("(" + match.group(1) + ")")
+            found.setdefault(text, []).append(str(path.relative_to(root.parent)))
+    return found

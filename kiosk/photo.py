@@ -1,13 +1,15 @@
 """One photo from the kiosk camera, for a report, taken off the UI thread.
 
-The camera source is the one in the device configuration: a camera index, a
-``/dev/video*`` path, a video file, or a folder of images (tests and demos).
+The camera source is the one in the device configuration (a camera index, a
+``/dev/video*`` path, a stream, a video file or a folder of images), read by
+``kiosk.scanner.frames.FrameReader``, the same reader the camera scanner uses.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,30 +18,30 @@ from kiosk.i18n import N_
 log = logging.getLogger(__name__)
 
 NO_CAMERA = N_("The camera is not working. You can go on without a photo.")
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp"}
 
 
 def _grab(source: str):
-    import cv2
+    """One frame from the configured source through the scanner's frame reader."""
+    from kiosk.scanner.frames import FrameReader
 
-    path = Path(source)
-    if source and path.is_dir():
-        images = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-        return cv2.imread(str(images[0])) if images else None
-    if not source:
+    reader = FrameReader(source)
+    if reader.spec is None:
         return None
-    capture = cv2.VideoCapture(int(source) if source.isdigit() else source)
+    reader.start()
     try:
-        if not capture.isOpened():
-            return None
         frame = None
-        for _ in range(5):  # the first frames of a webcam are often dark
-            ok, grabbed = capture.read()
-            if ok:
-                frame = grabbed
-        return frame
+        # A webcam's first frames are often dark; take the newest of its first half second.
+        deadline = time.monotonic() + 0.5
+        while True:
+            newer = reader.latest(frame.seq if frame else 0, timeout=3.0)
+            if newer is None:
+                break
+            frame = newer
+            if time.monotonic() > deadline or reader.spec.kind in ("folder", "file"):
+                break
+        return frame.image if frame is not None else None
     finally:
-        capture.release()
+        reader.stop(timeout=2.0)
 
 
 def take_photo(

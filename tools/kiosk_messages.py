@@ -10,28 +10,14 @@ Run: python -m tools.kiosk_messages
 from __future__ import annotations
 
 import ast
-import re
 import subprocess
 import sys
 from pathlib import Path
 
+from kiosk.i18n import LOCALE_DIR as LOCALE
+from kiosk.i18n import ui_strings as extract
+
 ROOT = Path(__file__).resolve().parent.parent
-KIOSK = ROOT / "kiosk"
-LOCALE = KIOSK / "locale"
-CALL = re.compile(r"""\b(?:tr|N_)\(\s*((?:(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')\s*)+)[,)]""")
-
-
-def extract(root: Path = KIOSK) -> dict[str, list[str]]:
-    """Each UI string with the files that use it."""
-    found: dict[str, list[str]] = {}
-    for path in sorted([*root.rglob("*.py"), *root.rglob("*.kv")]):
-        if "scanner" in path.parts or "printing" in path.parts or path.name == "i18n.py":
-            continue  # those packages carry their own zh/en sentences
-        text = path.read_text(encoding="utf-8")
-        for match in CALL.finditer(text):
-            literal = ast.literal_eval("(" + match.group(1) + ")")
-            found.setdefault(literal, []).append(str(path.relative_to(ROOT)))
-    return found
 
 
 def _quote(text: str) -> str:

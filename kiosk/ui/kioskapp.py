@@ -131,7 +131,9 @@ class KioskApp(App):
         self.clock_events = [
             Clock.schedule_interval(self._check_idle, 0.25),
             Clock.schedule_interval(self._check_online, 5),
+            Clock.schedule_interval(self._poll_wedge, 0.02),
         ]
+        Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
         self._check_online(0)
         self.go("home")
         return root
@@ -139,6 +141,7 @@ class KioskApp(App):
     def on_stop(self):
         for event in getattr(self, "clock_events", []):
             event.cancel()
+        Window.unbind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
         self.speaker.stop()
         if self.services:
             self.services.close()
@@ -182,6 +185,22 @@ class KioskApp(App):
 
     def speak_prompt(self, *_args) -> None:
         self.speaker.say(self.tr(self.screen.prompt), self.lang)
+
+    # ------------------------------------------------------------ handheld scanner
+
+    def _on_textinput(self, _window, text):
+        self.touched()
+        return self.services.scans.keyboard.detector.feed_text(text, time.monotonic())
+
+    def _on_key_down(self, _window, key, *_args):
+        from kiosk.scanner import ENTER_KEYS
+
+        if key in ENTER_KEYS:
+            return self.services.scans.keyboard.detector.feed_enter(time.monotonic())
+        return False
+
+    def _poll_wedge(self, _dt):
+        self.services.scans.keyboard.detector.poll(time.monotonic())
 
     # ------------------------------------------------------------ idle and offline
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -61,6 +62,7 @@ def xvfb_display():
 @pytest.fixture(scope="session")
 def kivy_window(xvfb_display, tmp_path_factory):
     os.environ["KIVY_HOME"] = str(tmp_path_factory.mktemp("kivy-home"))
+    os.environ["KCFG_GRAPHICS_MAXFPS"] = "0"  # no frame pacing: the tests pump the frames
     from kiosk import boot
 
     boot.prepare(fullscreen=False, size=(1280, 800))
@@ -85,7 +87,8 @@ def camera_folder(tmp_path_factory):
 
 def write_config(folder: Path, role: str, camera: Path | str, **extra) -> Path:
     location = {"lift": "b07-lift-1", "square": "square", "supermarket": "supermarket"}[role]
-    record = extra.get("record", "sox -q -n -r 16000 -c 1 {out} synth 2 sine 440")
+    microphone = Path(__file__).resolve().parent / "fake_microphone.py"
+    record = extra.get("record", f"{sys.executable} {microphone} {{out}} {{seconds}}")
     lines = [
         "[kiosk]",
         f'role = "{role}"',
@@ -98,7 +101,7 @@ def write_config(folder: Path, role: str, camera: Path | str, **extra) -> Path:
         "[printer]",
         f'url = "preview://{folder / "slips"}"',
         "width_mm = 80",
-        'mode = "raster"',
+        f'mode = "{extra.get("printer_mode", "raster")}"',
         "[camera]",
         f'source = "{camera}"',
         "countdown_seconds = 1",
@@ -151,11 +154,16 @@ class Kiosk:
     def tap(self, widget) -> None:
         from kivy.tests.common import UnitTestTouch
 
+        self.pump()  # let the layout place what the last change added
         assert widget.get_root_window() is not None, f"{widget} is not on the screen"
         assert not widget.disabled, f"{widget} is disabled"
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
+        grabbed = [ref() for ref in touch.grab_list]
+        assert grabbed == [] or widget in grabbed or widget.__self__ in grabbed, (
+            f"the touch on {widget} was taken by {grabbed}"
+        )
         self.pump()
         touch.touch_up()
         self.pump()
@@ -172,6 +180,7 @@ class Kiosk:
         """Tap the tile or button whose label shows ``text``."""
         from kivy.uix.behaviors import ButtonBehavior
 
+        self.pump()
         for widget in self.screen.walk():
             if isinstance(widget, ButtonBehavior) and text in str(getattr(widget, "text", "")):
                 self.tap(widget)
@@ -206,8 +215,16 @@ def make_kiosk(kivy_window, camera_folder, tmp_path):
 
     started = []
 
+    def stop(kiosk):
+        # dispatch (not a direct call): kv's `app` proxy forgets the app on on_stop.
+        kiosk.app.close_idle_prompt()
+        kiosk.app.dispatch("on_stop")
+        kiosk.window.remove_widget(kiosk.app.root)
+
     def make(role: str = "lift", size=(1280, 800), camera=None, **extra) -> Kiosk:
-        folder = tmp_path / role
+        while started:
+            stop(started.pop())
+        folder = tmp_path / f"{role}-{size[0]}x{size[1]}"
         folder.mkdir(exist_ok=True)
         config = load_config(write_config(folder, role, camera or camera_folder, **extra))
         with Store(config.store) as store:
@@ -225,11 +242,5 @@ def make_kiosk(kivy_window, camera_folder, tmp_path):
         return kiosk
 
     yield make
-    for kiosk in started:
-        kiosk.app.close_idle_prompt()
-        kiosk.app.on_stop()
-        kiosk.window.remove_widget(kiosk.app.root)
-        from kivy.clock import Clock
-
-        for event in kiosk.app.clock_events:
-            Clock.unschedule(event)
+    while started:
+        stop(started.pop())

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from kivy.metrics import dp
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.i18n import N_, pick
+from kiosk.ui import theme
 from kiosk.ui.widgets import KButton, KioskScreen
 
-PAGE_SIZE = 4
+PAGE_SIZE = 3
 
 
 class NoticesScreen(KioskScreen):
@@ -35,6 +37,7 @@ class NoticesScreen(KioskScreen):
         box.clear_widgets()
         for notice in notices[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]:
             button = KButton(text=pick(notice, "title", lang))
+            button.bind(texture_size=self._fit)
             button.notice = notice
             button.bind(on_press=lambda b: self.open(b.notice))
             box.add_widget(button)
@@ -42,6 +45,11 @@ class NoticesScreen(KioskScreen):
             self._open = notices[0]
         self.heading = pick(self._open, "title", lang)
         self.body = pick(self._open, "body", lang) or self.tr("There are no notices just now.")
+
+    @staticmethod
+    def _fit(button, texture_size):
+        """A long title wraps onto a second line; the button grows with it."""
+        button.height = max(dp(theme.BUTTON_HEIGHT), texture_size[1] + dp(16))
 
     def open(self, notice):
         self._open = notice

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from kivy.metrics import dp
 from kivy.properties import NumericProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import N_, pick
 from kiosk.ui import theme
@@ -12,7 +14,7 @@ from kiosk.ui.widgets import KButton, KioskScreen, KLabel, Tile
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 9
+PAGE_SIZE = 6
 
 
 class RedeemScreen(KioskScreen):
@@ -65,7 +67,7 @@ class RedeemScreen(KioskScreen):
         for key in keys[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]:
             item = self._items[key]
             stock = self._stock.get(key)
-            left = "" if stock is None else f"  {tr('left')} {stock}"
+            left = "" if stock is None else f" · {tr('left')} {stock}"
             tile = Tile(
                 text=f"{pick(item.model_dump(), 'name', lang)}\n{item.points}{tr('pt')}{left}",
                 font_size=self.ids.goods.tile_font,
@@ -83,7 +85,7 @@ class RedeemScreen(KioskScreen):
         for key, quantity in self.basket.items():
             item = self._items[key]
             total += item.points * quantity
-            row = type(box)(size_hint_y=None, height=theme.BUTTON_HEIGHT, spacing=12)
+            row = BoxLayout(size_hint_y=None, height=dp(theme.BUTTON_HEIGHT), spacing=dp(12))
             row.add_widget(
                 KLabel(
                     text=f"{pick(item.model_dump(), 'name', lang)} x{quantity}",
@@ -95,7 +97,7 @@ class RedeemScreen(KioskScreen):
                 text="-", size_hint_x=None, width=72, bg_color=theme.TILE_SOFT, color=theme.INK
             )
             minus.bind(on_press=lambda _b, k=key: self.change(k, -1))
-            plus = KButton(text="+", size_hint_x=None, width=72)
+            plus = KButton(text="+", size_hint_x=None, width=dp(72))
             plus.bind(on_press=lambda _b, k=key: self.change(k, 1))
             row.add_widget(minus)
             row.add_widget(plus)
@@ -132,19 +134,20 @@ class RedeemScreen(KioskScreen):
             return
         self.basket = {}
 
+        done = app.tr("Redeemed {total} points. Balance now {after}.").format(
+            total=outcome.total, after=outcome.balance_after
+        )
+
         def printed(problem):
             screen = app.manager.get_screen("message")
             if app.manager.current == "message" and screen.big == outcome.receipt:
-                screen.text = (
-                    app.printer_sentence(problem) if problem else app.tr("Receipt printed.")
-                )
+                status = app.printer_sentence(problem) if problem else app.tr("Receipt printed.")
+                screen.text = f"{done}\n{status}"
 
         app.go(
             "message",
             title=N_("Redeem points"),
-            text=app.tr("Redeemed {total} points. Balance now {after}.").format(
-                total=outcome.total, after=outcome.balance_after
-            ),
+            text=done,
             big=outcome.receipt,
             next=lambda: app.go("staff"),
         )

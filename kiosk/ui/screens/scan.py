@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from kivy.clock import Clock
 from kivy.properties import ListProperty, StringProperty
 
 from kiosk.i18n import N_
@@ -56,6 +57,12 @@ class ScanScreen(KioskScreen):
         self._done = done
         self._back = back
         self.app.services.scans.listen(self.on_scan)
+        Clock.schedule_once(self._check_camera, 2.0)
+
+    def _check_camera(self, _dt):
+        problem = self.app.services.scans.camera_problem
+        if self.manager and self.manager.current == self.name and problem and not self.status:
+            self.say(N_("The camera is not working just now. Please ask the staff for help."))
 
     def on_leave(self, *args):
         self.app.services.scans.listen(None)
