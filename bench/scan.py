@@ -144,6 +144,13 @@ def project_without_pyzbar(frame, region):
     return [code.text for code in Decoder(_without_zbar).decode(frame)]
 
 
+SLOW_BOARD_CHAIN = ("zx_small_sharpened", "zx_small", "zx_full_qr", "zbar_suspects")
+
+
+def project_slow_board(frame, region):
+    return [code.text for code in Decoder(SLOW_BOARD_CHAIN).decode(frame)]
+
+
 def zxing_alone(frame, region):
     return [code.text for code in zxingcpp.read_barcodes(frame)]
 
@@ -165,6 +172,7 @@ METHODS = {
     "project chain": project,
     "project chain, code seen just before": project_tracking,
     "project chain without pyzbar": project_without_pyzbar,
+    "cheaper chain for slow boards": project_slow_board,
     "zxing-cpp alone": zxing_alone,
     "pyzbar alone": pyzbar_alone,
     "OpenCV QRCodeDetector": opencv_alone,
