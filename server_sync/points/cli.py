@@ -58,10 +58,9 @@ def add_points_parser(commands, common: argparse.ArgumentParser) -> None:
     settle.add_argument("flag_id", type=int)
     settle.add_argument("--by", required=True, help="who settled it")
     settle.add_argument("--note", default="", help="how, e.g. points recovered next month")
-    stock = actions.add_parser("stock", parents=[common], help="add a delivery or correct a count")
+    stock = actions.add_parser("stock", parents=[common], help="goods received or written off")
     stock.add_argument("item", help="catalogue item key, e.g. rice_5kg")
-    stock.add_argument("change", type=int, help="units added (or, negative, taken off)")
-    stock.add_argument("--reason", choices=("delivery", "count"), default="delivery")
+    stock.add_argument("change", type=int, help="units received (or, negative, written off)")
     stock.add_argument("--by", default="cli", help="who")
 
 
@@ -74,8 +73,8 @@ def run_points(database: Database, args: argparse.Namespace) -> list[str]:
             if args.points_command == "settle":
                 flag = ledger.settle_overdraft(session, args.flag_id, args.by, args.note)
                 return [f"overdraft flag {flag.id} settled by {flag.settled_by}"]
-            left = ledger.move_stock(session, args.item, args.change, args.reason, args.by)
-            return [f"{args.item}: {args.change:+d} ({args.reason}), {left} in stock now"]
+            left = ledger.move_stock(session, args.item, args.change, args.by)
+            return [f"{args.item}: {args.change:+d}, {left} in stock now"]
         except ledger.PointsRefused as refused:
             raise CardError(refused.refusal.en) from None
 

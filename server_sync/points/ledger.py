@@ -449,13 +449,20 @@ def settle_overdraft(session: Session, flag_id: int, by: str, note: str = "") ->
     return flag
 
 
-def move_stock(session: Session, item_key: str, change: int, reason: str, by: str) -> int:
-    """A delivery (+) or a stock count correction (+/-) for goods; returns the new stock."""
+def move_stock(session: Session, item_key: str, change: int, by: str) -> int:
+    """Goods received (+, "restock") or taken off the shelf (-, "write_off"); new stock.
+
+    The same reasons the console uses, so the stock history reads alike from both.
+    """
     item = session.get(CatalogueItem, item_key)
     if item is None or item.retired_at is not None:
         raise _refuse("unknown_item", item=item_key, item_zh=item_key)
     if item.stock is None:
         raise _refuse("service_has_no_stock", item=item.name_en, item_zh=item.name_zh)
+    if change == 0 or item.stock + change < 0:
+        names = {"item": item.name_en, "item_zh": item.name_zh}
+        raise _refuse("bad_stock_change", stock=item.stock, **names)
+    reason = "restock" if change > 0 else "write_off"
     item.stock += change
     movement = StockMovement(
         item_key=item.key, change=change, reason=reason, stock_after=item.stock, by=by

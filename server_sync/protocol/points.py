@@ -212,6 +212,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "“{item_zh}”是服务项目，没有库存",
         "'{item}' is a service and has no stock",
     ),
+    "bad_stock_change": (
+        "“{item_zh}”现有 {stock}，请填写不为零、且不会让库存小于零的数量",
+        "'{item}' has {stock} in stock; give a change that is not zero and does not "
+        "take the stock below zero",
+    ),
     "unknown_flag": (
         "没有编号为 {flag} 的透支记录",
         "There is no overdraft flag {flag}; list them with: ymt-server points overdrafts",

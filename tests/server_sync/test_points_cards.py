@@ -158,6 +158,8 @@ def test_staff_list_and_settle_overdrafts_and_record_deliveries(capsys, data_dir
     assert code == 2 and "There is no overdraft flag 999" in out
 
     code, out = ymt(capsys, data_dir, "points", "stock", "rice_5kg", "20")
-    assert code == 0 and "rice_5kg: +20 (delivery), 79 in stock now" in out
+    assert code == 0 and "rice_5kg: +20, 79 in stock now" in out
+    code, out = ymt(capsys, data_dir, "points", "stock", "rice_5kg", "-80")
+    assert code == 2 and "does not take the stock below zero" in out
     code, out = ymt(capsys, data_dir, "points", "stock", "home_cleaning", "5")
     assert code == 2 and "is a service and has no stock" in out
