@@ -8,8 +8,9 @@ reports for a community of 2,900 households (about 15,000 reports, each with
 its history of four to seven rows, the category mix drifting from job and
 school questions towards environment, culture and training), seventy devices
 with heartbeats and commands, and this fortnight's open reports, some overdue.
-It then starts the real server on a free 127.0.0.1 port, signs in as an
-administrator and times, over one keep-alive connection:
+It then starts the real server (`ymt-server serve`, its own process) on a free
+127.0.0.1 port, signs in as an administrator and times, over one keep-alive
+connection, and again handed straight to the application without a socket:
 
 - the baseline: GET /api/v1/health (HTTP and a bare database query, no page);
 - the daily triage page, the monthly analysis (12 months), the fleet page,
@@ -26,8 +27,8 @@ import random
 import shutil
 import socket
 import statistics
+import subprocess
 import sys
-import threading
 import time
 import warnings
 from datetime import UTC, datetime, timedelta
@@ -38,7 +39,6 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import uvicorn  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 with warnings.catch_warnings():
@@ -162,15 +162,27 @@ def fill(database: Database, households: int, years: int, total: int, rng: rando
     return len(reports), len(history)
 
 
-def serve(app):
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    return server, thread, f"http://127.0.0.1:{sock.getsockname()[1]}"
+def serve(data_dir: Path, url: str) -> tuple[subprocess.Popen, str]:
+    """`ymt-server serve` in its own process, as in production; returns it and its URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "server_sync.cli", "serve", "--data-dir", str(data_dir),
+         "--database", url, "--port", str(port), "--log-level", "WARNING"],
+        stdout=subprocess.DEVNULL, stderr=open(data_dir / "server.log", "w"), cwd=ROOT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"the server did not start; see {data_dir / 'server.log'}")
+        time.sleep(0.1)
 
 
 def timed(client: httpx.Client, path: str, runs: int) -> list[float]:
@@ -204,11 +216,13 @@ def main() -> None:
 
     settings = load_settings(environ={}, data_dir=OUTPUT, database_url=url, migrate_on_start=False)
     app = create_app(settings, database)
-    server, thread, base = serve(app)
-    with httpx.Client(base_url=base, timeout=60) as client:
-        over_http = measure(client, args.runs)
-    server.should_exit = True
-    thread.join(10)
+    server, base = serve(OUTPUT, url)
+    try:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            over_http = measure(client, args.runs)
+    finally:
+        server.terminate()
+        server.wait(15)
     # The same requests handed to the application directly, without a socket: what the
     # pages themselves cost, apart from loopback TCP.
     with TestClient(app) as client:

@@ -75,7 +75,7 @@ def stacked_bars(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
             'stroke="#ccc" stroke-width="1"/>'
         )
-        value = peak * frac
+        value = float(peak * frac)
         label = f"{value:.0f}" if value.is_integer() else f"{value:.1f}"
         body.append(_text(left - 6, y + 4, label, size=11, anchor="end"))
 
