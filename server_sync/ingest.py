@@ -22,7 +22,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .db import Database
-from .handlers import Rejected, get_handler, start_batch
+from .handlers import (
+    Rejected,
+    discard_deferred,
+    get_handler,
+    start_batch,
+    write_deferred,
+)
 from .models import Device, EventLog, EventRejection, utcnow
 from .models.changes import lock_change_log
 from .protocol import Event, EventResult, ResultStatus, parse_payload
@@ -240,6 +246,7 @@ def _apply_together(
         outcomes: dict[UUID, dict[str, Any]] = {}
         for _, event, payload, _ in todo:
             outcomes[event.id] = get_handler(event.type)(session, device, event, payload)
+        write_deferred(session)
         session.flush()
         now = utcnow()
         rows = [_log_row(event, device, raw, outcomes[event.id], now) for _, event, _, raw in todo]
@@ -252,6 +259,7 @@ def _apply_together(
         return outcomes
     except Exception as exc:
         savepoint.rollback()
+        discard_deferred(session)
         log.debug("batch applied one event at a time: %s", exc)
         return None
 
@@ -273,17 +281,21 @@ def _apply_one(
             savepoint.rollback()
             return None
         result = handler(session, device, event, payload)
+        write_deferred(session)
         session.flush()
         savepoint.commit()
         return result
     except Rejected as exc:
         savepoint.rollback()
+        discard_deferred(session)
         return exc.reason
     except IntegrityError as exc:
         savepoint.rollback()
+        discard_deferred(session)
         log.warning("event %s (%s) conflicts with stored data: %s", event.id, event.type, exc.orig)
         return "this event conflicts with data already on the server; a technician must check it"
     except Exception:
         savepoint.rollback()
+        discard_deferred(session)
         log.exception("event %s (%s) could not be applied", event.id, event.type)
         return "the server failed to apply this event; it is logged for a technician"

@@ -21,6 +21,11 @@ look up what all of them need in one query (see `handlers.reports`), and it may
 keep lookups there for the rest of the batch. The dict is emptied (and
 ``"events"`` left out) when the batch is redone one event at a time.
 
+A handler that writes many plain rows may queue them with `defer` instead of
+adding ORM objects: the rows of the whole batch are then written together by
+one bulk INSERT (see `handlers.reports`). Queued rows are written before the
+event's savepoint is released, and dropped with it when the event is refused.
+
 Every module in this package is imported by `load_handlers`, so an area adds
 ``handlers/<area>.py`` without editing this file.
 """
@@ -41,6 +46,9 @@ from server_sync.protocol import Event
 HandlerFn = Callable[[Session, Device | None, Event, BaseModel], dict[str, Any]]
 
 _BATCH_STATE = "handler_batch_state"
+_DEFERRED = "handler_deferred_rows"
+
+Writer = Callable[[Session, list[Any]], None]
 
 _HANDLERS: dict[str, HandlerFn] = {}
 _loaded = False
@@ -91,6 +99,24 @@ def batch_state(session: Session) -> dict[str, Any]:
 def start_batch(session: Session, events: list[tuple[Event, BaseModel]] | None) -> None:
     """Reset the shared lookups; `events` is None when events are applied one at a time."""
     session.info[_BATCH_STATE] = {} if events is None else {"events": events}
+    discard_deferred(session)
+
+
+def defer(session: Session, writer: Writer, row: Any) -> None:
+    """Queue `row` to be written by `writer(session, rows)` with the rest of the batch."""
+    queues: dict[Writer, list[Any]] = session.info.setdefault(_DEFERRED, {})
+    queues.setdefault(writer, []).append(row)
+
+
+def write_deferred(session: Session) -> None:
+    """Write every queued row (called by the ingest before a savepoint is released)."""
+    queues: dict[Writer, list[Any]] = session.info.pop(_DEFERRED, {})
+    for writer, rows in queues.items():
+        writer(session, rows)
+
+
+def discard_deferred(session: Session) -> None:
+    session.info.pop(_DEFERRED, None)
 
 
 def actor_for(device: Device | None) -> str:

@@ -6,13 +6,21 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from server_sync.models import Category, Device, MediaObject, Report, ReportHistory, utcnow
+from server_sync.models import (
+    Category,
+    Device,
+    MediaObject,
+    Report,
+    ReportHistory,
+    record_changes,
+    utcnow,
+)
 from server_sync.protocol import Event, ReportRated, ReportSubmitted
 
-from . import Rejected, actor_for, batch_state, handler
+from . import Rejected, actor_for, batch_state, defer, handler
 
 log = logging.getLogger(__name__)
 
@@ -95,58 +103,76 @@ def apply_report_submitted(
     now = utcnow()
     # The deadline runs from when the resident reported, unless the device clock is ahead.
     reported_at = min(event.occurred_at, now)
-    actor = actor_for(device)
-    report = Report(
-        ticket=payload.ticket,
-        category=category.key,
-        location=payload.location,
-        building=payload.building,
-        unit=payload.unit,
-        phrases=list(payload.phrases),
-        text=payload.text,
-        media=[{"sha256": sha, "kind": kind} for sha, kind in refs],
-        contact_kind=payload.contact.kind,
-        contact_card=payload.contact.card,
-        contact_phone=payload.contact.phone,
-        status="submitted",
-        county=category.county,
-        submitted_at=event.occurred_at,
-        received_at=now,
-        updated_at=now,
-        device_id=device.id if device is not None else None,
-        event_id=event.id,
-    )
-    report.history.append(
-        ReportHistory(
-            at=now,
-            status_from=None,
-            status_to="submitted",
-            actor=actor,
-            note="received from the device",
-        )
-    )
-    if category.department:
-        report.status = "routed"
-        report.department = category.department
-        report.deadline_at = reported_at + timedelta(hours=category.deadline_hours)
-        report.history.append(
-            ReportHistory(
-                at=now,
-                status_from="submitted",
-                status_to="routed",
-                actor="system",
-                department=category.department,
-                note="routed to the category's default department",
-            )
-        )
-    session.add(report)
-    log.debug("report %s submitted (%s)", report.ticket, report.category)
-    return {
-        "ticket": report.ticket,
-        "status": report.status,
-        "department": report.department,
-        "deadline_at": report.deadline_at.isoformat() if report.deadline_at else None,
+    routed = bool(category.department)
+    deadline = reported_at + timedelta(hours=category.deadline_hours) if routed else None
+    report = {
+        "ticket": payload.ticket,
+        "category": category.key,
+        "location": payload.location,
+        "building": payload.building,
+        "unit": payload.unit,
+        "phrases": list(payload.phrases),
+        "text": payload.text,
+        "media": [{"sha256": sha, "kind": kind} for sha, kind in refs],
+        "contact_kind": payload.contact.kind,
+        "contact_card": payload.contact.card,
+        "contact_phone": payload.contact.phone,
+        "status": "routed" if routed else "submitted",
+        "department": category.department if routed else None,
+        "deadline_at": deadline,
+        "county": category.county,
+        "submitted_at": event.occurred_at,
+        "received_at": now,
+        "updated_at": now,
+        "device_id": device.id if device is not None else None,
+        "event_id": event.id,
     }
+    history = [
+        {
+            "at": now,
+            "status_from": None,
+            "status_to": "submitted",
+            "actor": actor_for(device),
+            "department": None,
+            "note": "received from the device",
+        },
+    ]
+    if routed:
+        history.append(
+            {
+                "at": now,
+                "status_from": "submitted",
+                "status_to": "routed",
+                "actor": "system",
+                "department": category.department,
+                "note": "routed to the category's default department",
+            }
+        )
+    # Written with the batch's other reports in one INSERT (see write_reports).
+    defer(session, write_reports, (report, history))
+    log.debug("report %s submitted (%s)", payload.ticket, category.key)
+    return {
+        "ticket": payload.ticket,
+        "status": report["status"],
+        "department": report["department"],
+        "deadline_at": deadline.isoformat() if deadline else None,
+    }
+
+
+def write_reports(session: Session, rows: list[tuple[dict, list[dict]]]) -> None:
+    """Insert the queued reports, then their history rows, and mark their tickets changed."""
+    reports = Report.__table__
+    inserted = session.execute(
+        insert(reports).returning(reports.c.ticket, reports.c.id), [report for report, _ in rows]
+    )
+    ids = {ticket: report_id for ticket, report_id in inserted}
+    history = [
+        entry | {"report_id": ids[report["ticket"]]}
+        for report, entries in rows
+        for entry in entries
+    ]
+    session.execute(insert(ReportHistory.__table__), history)
+    record_changes(session, "tickets", ids)
 
 
 @handler("report.rated")

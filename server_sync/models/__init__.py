@@ -11,7 +11,7 @@ import importlib
 import pkgutil
 
 from .base import Base, UTCDateTime, utcnow
-from .changes import Change, record_change
+from .changes import Change, record_change, record_changes
 from .devices import ROLE_LETTERS, ROLES, ConfigValue, Device, DeviceCommand, EnrolmentCode
 from .events import EventLog, EventRejection, MediaObject
 from .reference import Category, Department, Location, Notice
@@ -51,5 +51,6 @@ __all__ = [
     "StaffUser",
     "UTCDateTime",
     "record_change",
+    "record_changes",
     "utcnow",
 ]

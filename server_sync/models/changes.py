@@ -1,16 +1,18 @@
 """The change log behind the sync cursor.
 
 Every insert, update or delete of a model that declares ``__sync_kind__`` adds
-a row here in the same transaction (see `record_changes`). A device's cursor is
+a row here in the same transaction (see `_record_synced_models`); rows written
+without the ORM are marked with `record_change` or `record_changes`. A device's cursor is
 the sequence number of the last change it has seen; `GET /sync/state` returns
 the rows whose keys changed after it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, event, text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, event, insert, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import Base, utcnow
@@ -46,6 +48,17 @@ def record_change(session: Session, kind: str, key: str, device_id: int | None =
     session.add(Change(kind=kind, key=str(key), device_id=device_id))
 
 
+def record_changes(
+    session: Session, kind: str, keys: Iterable[str], device_id: int | None = None
+) -> None:
+    """Mark many rows of one kind as changed with one bulk INSERT."""
+    now = utcnow()
+    rows = [{"kind": kind, "key": str(key), "device_id": device_id, "at": now} for key in keys]
+    if rows:
+        lock_change_log(session)
+        session.execute(insert(Change.__table__), rows)
+
+
 def lock_change_log(session: Session) -> None:
     """On PostgreSQL, hold the change-log lock until this transaction ends (no-op on SQLite,
     where BEGIN IMMEDIATE already serialises writers)."""
@@ -59,7 +72,7 @@ def lock_change_log(session: Session) -> None:
 
 
 @event.listens_for(Session, "before_flush")
-def record_changes(session: Session, flush_context, instances) -> None:
+def _record_synced_models(session: Session, flush_context, instances) -> None:
     """Add a change row for every synced model touched by this flush."""
     seen: set[tuple[str, str, int | None]] = set()
     for obj in [*session.new, *session.dirty, *session.deleted]:
