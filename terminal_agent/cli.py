@@ -137,13 +137,25 @@ def cmd_enroll(store: Store, args, out: Output) -> int:
     return 0
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (it may be replaced, e.g. in tests)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def setup_logging(store: Store, level: str) -> None:
     root = logging.getLogger()
     root.setLevel(level.upper())
     for handler in [h for h in root.handlers if getattr(h, "ymt_agent", False)]:
         root.removeHandler(handler)
         handler.close()
-    console = logging.StreamHandler(sys.stderr)
+    console = _StderrHandler()
     # The journal adds its own timestamps.
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     console.ymt_agent = True

@@ -30,6 +30,7 @@ class Timing:
     backoff_cap_s: float = 300.0
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
     batch_size: int = MAX_BATCH_EVENTS
+    batches_per_cycle: int = 10
 
 
 class Daemon:
@@ -41,6 +42,7 @@ class Daemon:
         self.backoff = Backoff(base=self.timing.backoff_base_s, cap=self.timing.backoff_cap_s)
         self._next_heartbeat = 0.0
         self._next_pull = 0.0
+        self._once = False
 
     def request_stop(self) -> None:
         self.stop.set()
@@ -48,6 +50,7 @@ class Daemon:
 
     def run(self, *, once: bool = False) -> int:
         """Run until stopped (or one cycle with `once`); return 0 when nothing is left to send."""
+        self._once = once
         agent = Agent(self.store, timeout=self.timing.timeout, max_events=self.timing.batch_size)
         log.info(
             "agent started for %s at %s", agent.identity["short_code"], agent.identity["server"]
@@ -71,13 +74,14 @@ class Daemon:
         successes = agent.client.successes
         try:
             if self.store.counts()["pending"]:
-                agent.push_all()
+                # A long backlog goes in slices, so heartbeats and commands are not starved.
+                agent.push_all(max_batches=None if self._once else self.timing.batches_per_cycle)
                 agent.note_success()
             if now >= self._next_heartbeat:
                 self._optional(agent.heartbeat)
                 self._next_heartbeat = now + self.timing.heartbeat_s
-            if commands.run_pending(agent):
-                agent.push_all()  # send the outcomes at once
+            if commands.run_pending(agent) and self._once:
+                agent.push_all()  # the outcomes, before a single cycle ends
             if now >= self._next_pull:
                 self._optional(agent.pull)
                 self._next_pull = now + self.timing.pull_s
@@ -97,6 +101,8 @@ class Daemon:
             log.exception("sync failed on an answer this agent does not understand")
             return delay
         self.backoff.success()
+        if self.store.counts()["pending"]:
+            return 0.0  # more backlog: carry on at once
         return self.timing.poll_s
 
     def _optional(self, step) -> None:

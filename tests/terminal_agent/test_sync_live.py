@@ -169,3 +169,27 @@ def test_refused_token_is_explained_and_the_queue_is_kept(enrolled, capsys):
     )
     with Store(enrolled.path) as reopened:
         assert reopened.counts()["pending"] == 1
+
+
+def test_long_backlog_goes_in_slices_with_heartbeats_between(enrolled, live_server):
+    from terminal_agent.daemon import Daemon, Timing
+
+    ids = [_report(enrolled) for _ in range(30)]
+    timing = Timing(batch_size=5, batches_per_cycle=2, heartbeat_s=0, pull_s=3600, poll_s=7)
+    daemon = Daemon(enrolled, timing)
+    agent = Agent(enrolled, max_events=timing.batch_size)
+
+    assert daemon.cycle(agent) == 0.0  # more to send: no pause
+    assert enrolled.counts()["pending"] == 20
+    short_code = enrolled.identity()["short_code"]
+    assert server_facts(live_server)["health"][short_code]["queue_depth"] == 20
+
+    cycles = 1
+    while True:
+        cycles += 1
+        if daemon.cycle(agent) != 0.0:
+            break
+    agent.close()
+    assert cycles == 3  # 10 events a cycle
+    assert enrolled.counts()["pending"] == 0
+    assert set(ids) <= set(server_facts(live_server)["event_ids"])
