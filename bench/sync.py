@@ -140,13 +140,21 @@ def run(events: int, naive_events: int, photo_every: int) -> None:
                 server.stop()
     load_after = os.getloadavg()
     print()
-    print(f"{'push':<24}{'events':>8}{'seconds':>10}{'events/s':>10}{'peak MB':>10}")
+    print(
+        f"{'push':<24}{'events':>8}{'seconds':>10}{'events/s':>10}{'peak MB':>10}"
+        f"{'agent CPU s':>13}{'events/CPU s':>14}"
+    )
     for label, figures in results.items():
         rate = figures["sent"] / figures["seconds"]
+        per_cpu = figures["sent"] / max(figures["cpu_seconds"], 1e-9)
         print(
             f"{label:<24}{figures['sent']:>8}{figures['seconds']:>10.1f}{rate:>10.0f}"
-            f"{figures['peak_mb']:>10.1f}"
+            f"{figures['peak_mb']:>10.1f}{figures['cpu_seconds']:>13.2f}{per_cpu:>14.0f}"
         )
+    print(
+        "events/s is end to end (agent and server on this machine); events/CPU s counts only "
+        "the agent process's CPU time: its capacity when the server keeps up"
+    )
     print(f"\nphotos: 1 in {photo_every} events, 200 KB each; goals: >= 2000 events/s, < 100 MB")
     print(
         f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} "
