@@ -24,11 +24,13 @@ from kiosk.printing import (
     DayClose,
     GoodsOut,
     PrinterConfig,
+    PrinterTestPage,
     PrintQueue,
     RedemptionItem,
     RedemptionReceipt,
     StaffTotals,
     TicketSlip,
+    printer_test_page,
     redemption_receipt,
     ticket_slip,
 )
@@ -343,6 +345,7 @@ class PrinterDesk:
         )
         self.queue = PrintQueue(printer, Path(config.store).parent / "print-jobs")
         self.last_job: str | None = None
+        self._commands: set[int] = set()
 
     def _submit(self, document, on_done: Callable[[str | None], None]) -> None:
         job = self.queue.submit(document)
@@ -397,6 +400,31 @@ class PrinterDesk:
 
     def submit(self, document, on_done) -> None:
         self._submit(document, on_done)
+
+    def run_commands(self) -> None:
+        """Print the test pages technicians asked for; each outcome goes back to the store."""
+        store = self.services.store
+        for command in store.pending_commands("kiosk"):
+            command_id = command["command_id"]
+            if command["name"] != "print_test_page" or command_id in self._commands:
+                continue
+            self._commands.add(command_id)
+            printer = self.queue.config
+            page = PrinterTestPage(
+                device=self.services.device_code(),
+                printer_url=printer.url,
+                mode=printer.mode,
+                encoding=printer.encoding,
+                paper_mm=printer.width,
+                printed_at=self.services.now(),
+            )
+
+            def done(outcome, command_id=command_id):
+                output = "printed" if outcome.ok else f"{outcome.problem}: {outcome.message_en}"
+                store.complete_command(command_id, outcome.ok, output)
+                log.info("test page for command %s: %s", command_id, output)
+
+            self.queue.submit(printer_test_page(page)).on_done(done)
 
     def reprint(self, on_done, job_id: str | None = None) -> None:
         job_id = job_id or self.last_job

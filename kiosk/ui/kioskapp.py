@@ -245,10 +245,12 @@ class KioskApp(App):
             self.idle_prompt = None
 
     def _check_online(self, _dt) -> None:
+        """Every few seconds: the agent's view of the server, and technicians' commands."""
         try:
             self.online = self.services.online() is not False
-        except Exception:  # the store is busy or locked; keep the last known state
-            log.debug("sync status unavailable", exc_info=True)
+            self.services.printer.run_commands()
+        except Exception:  # the store is busy or locked; try again next time
+            log.debug("sync status or commands unavailable", exc_info=True)
 
 
 def run(config: KioskConfig) -> None:

@@ -176,15 +176,26 @@ class Kiosk:
 
         return [w for w in (screen or self.screen).walk() if isinstance(w, Tile)]
 
-    def tap_text(self, text: str) -> None:
-        """Tap the tile or button whose label shows ``text``."""
+    def button(self, text: str):
         from kivy.uix.behaviors import ButtonBehavior
 
         self.pump()
         for widget in self.screen.walk():
             if isinstance(widget, ButtonBehavior) and text in str(getattr(widget, "text", "")):
-                self.tap(widget)
+                if not widget.disabled:
+                    return widget
+        return None
+
+    def tap_text(self, text: str, turn_pages: bool = False) -> None:
+        """Tap the tile or button whose label shows ``text``, turning pages to find it."""
+        for _ in range(6):
+            found = self.button(text)
+            if found is not None:
+                self.tap(found)
                 return
+            if not turn_pages or self.button("下一页") is None:
+                break
+            self.tap(self.button("下一页"))
         raise AssertionError(f"no button showing {text!r} on {self.app.manager.current}")
 
     def type_digits(self, digits: str) -> None:

@@ -6,6 +6,27 @@ from kiosk.i18n import N_, pick
 from kiosk.ui.icons import icon_path
 from kiosk.ui.widgets import KioskScreen, Tile
 
+# The community's twelve categories in the order residents know them; others follow.
+ORDER = [
+    "housing_repair",
+    "utilities",
+    "lift",
+    "noise",
+    "environment",
+    "safety",
+    "policy",
+    "dispute",
+    "jobs",
+    "school",
+    "training",
+    "supervision",
+]
+
+
+def _place(row: dict) -> tuple[int, str]:
+    key = row["key"]
+    return (ORDER.index(key) if key in ORDER else len(ORDER), key)
+
 
 class CategoryScreen(KioskScreen):
     def __init__(self, **kwargs):
@@ -16,7 +37,7 @@ class CategoryScreen(KioskScreen):
         self._keys: list[str] = []
 
     def setup(self, **options):
-        rows = self.app.services.categories()
+        rows = sorted(self.app.services.categories(), key=_place)
         keys = [row["key"] for row in rows]
         if keys != self._keys:
             grid = self.ids.grid

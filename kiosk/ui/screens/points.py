@@ -18,6 +18,7 @@ class PointsScreen(KioskScreen):
     summary = StringProperty("")
     buys = StringProperty("")
     problem = StringProperty("")
+    note = StringProperty("")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -31,13 +32,14 @@ class PointsScreen(KioskScreen):
 
     def refresh(self):
         card, tr, lang, services = self._card, self.tr, self.app.lang, self.app.services
-        self.name_masked = self.balance = self.summary = self.buys = self.problem = ""
+        self.name_masked = self.balance = self.summary = self.buys = ""
+        self.problem = self.note = ""
         if card is None:
             return
         if not card.ok:
             if card.refusal.code == "no_account" and not self.app.kiosk_config.staff_mode:
                 # Lift and square kiosks hold no balances (DESIGN: supermarket devices only).
-                self.problem = tr(
+                self.note = tr(
                     "Your card is valid. Your balance is shown at the points supermarket kiosk."
                 )
             else:
