@@ -20,6 +20,8 @@ from terminal_agent.sync import Agent
 
 log = logging.getLogger(__name__)
 
+HOUSEKEEPING_S = 3600.0
+
 
 @dataclass
 class Timing:
@@ -43,6 +45,7 @@ class Daemon:
         self._next_heartbeat = 0.0
         self._next_pull = 0.0
         self._once = False
+        self._next_housekeeping = 0.0
 
     def request_stop(self) -> None:
         self.stop.set()
@@ -85,6 +88,11 @@ class Daemon:
             if now >= self._next_pull:
                 self._optional(agent.pull)
                 self._next_pull = now + self.timing.pull_s
+            if now >= self._next_housekeeping:
+                freed = self.store.housekeeping()
+                self._next_housekeeping = now + HOUSEKEEPING_S
+                if any(freed.values()):
+                    log.info("housekeeping freed %s", freed)
             if self.store.counts()["pending"] == 0:
                 self.store.state_set("last_sync_at", now_iso())
         except SyncError as exc:

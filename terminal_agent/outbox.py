@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 PENDING, HELD = "pending", "held"
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
@@ -143,3 +143,42 @@ class OutboxMixin:
             db.conn.execute(
                 "UPDATE media SET uploaded_at = ? WHERE sha256 = ?", (now_iso(), sha256)
             )
+
+    def housekeeping(self, *, keep_done_days: int = 365) -> dict[str, int]:
+        """Free the disk: spooled media the server has and no waiting event needs.
+
+        Also drops events that reached the server more than `keep_done_days` ago and
+        that the last pull already reflects (see `local_events`); a year by default, so
+        the supermarket desk can still find a redemption to reverse.
+        """
+        removed_media = 0
+        with self.transaction() as db:
+            still_needed = {
+                row["value"]
+                for row in self._query(
+                    "SELECT DISTINCT j.value AS value FROM outbox, json_each(outbox.media) AS j"
+                    " WHERE outbox.status IN ('pending', 'held', 'rejected')"
+                )
+            }
+            uploaded = self._query("SELECT sha256 FROM media WHERE uploaded_at IS NOT NULL")
+            for row in uploaded:
+                sha = row["sha256"]
+                if sha in still_needed:
+                    continue
+                db.conn.execute("DELETE FROM media WHERE sha256 = ?", (sha,))
+                self.spool.path(sha).unlink(missing_ok=True)
+                removed_media += 1
+            cutoff = (datetime.now(UTC) - timedelta(days=keep_done_days)).isoformat()
+            last_pull_gen = int(self.state_get("last_pull_gen", 0))
+            cursor = db.conn.execute(
+                "DELETE FROM outbox WHERE status IN ('accepted', 'duplicate') AND done_at < ?"
+                " AND acked_gen <= ?",
+                (cutoff, last_pull_gen),
+            )
+            removed_events = cursor.rowcount
+        removed_partial = self.spool.remove_leftovers()
+        return {
+            "media": removed_media,
+            "events": removed_events,
+            "partial_copies": removed_partial,
+        }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 CHUNK = 1024 * 1024
@@ -76,6 +77,19 @@ class Spool:
         finally:
             if tmp.exists():
                 tmp.unlink()
+
+    def remove_leftovers(self, older_than_s: float = 3600) -> int:
+        """Delete partial copies a crash left behind (never a finished, hash-named file)."""
+        removed = 0
+        now = time.time()
+        for leftover in self.folder.glob(".incoming-*"):
+            try:
+                if now - leftover.stat().st_mtime > older_than_s:
+                    leftover.unlink()
+                    removed += 1
+            except OSError:
+                continue
+        return removed
 
     def verify(self, sha256: str) -> Path:
         """The spooled file's path, or MediaDamaged when it is gone or no longer matches."""

@@ -1,5 +1,6 @@
 import hashlib
 import json
+import os
 import sqlite3
 
 import pytest
@@ -175,3 +176,35 @@ def test_command_completion_is_recorded_once_as_an_event(store):
     event = store.event(event_id)
     assert event["type"] == "command.completed"
     assert event["payload"] == {"version": 1, "command_id": 41, "ok": True, "output": "printed"}
+
+
+def test_housekeeping_frees_sent_photos_and_year_old_events_but_keeps_what_waits(
+    store, report_payload, photo, tmp_path
+):
+    other = tmp_path / "other.jpg"
+    other.write_bytes(b"\xff\xd8\xff\xe0 a different photo")
+    sent = store.record_event("report.submitted", report_payload(), media=[(photo, "photo")])
+    waiting = store.record_event(
+        "report.submitted", report_payload(ticket="DEMO-261203-0002"), media=[(other, "photo")]
+    )
+    sent_sha, waiting_sha = store.event(sent)["media"][0], store.event(waiting)["media"][0]
+    store.mark_uploaded(sent_sha)
+    store.mark_uploaded(waiting_sha)  # uploaded, but its event has not gone yet
+    store.mark_results([{"id": str(sent), "status": "accepted"}])
+    store.begin_pull()
+    store.apply_state({"cursor": "1", "changes": {}})
+    (store.spool.folder / ".incoming-crashed").write_bytes(b"half a copy")
+    os.utime(store.spool.folder / ".incoming-crashed", (0, 0))
+
+    freed = store.housekeeping()
+    assert freed == {"media": 1, "events": 0, "partial_copies": 1}
+    assert not (store.spool.folder / sent_sha).exists()
+    assert (store.spool.folder / waiting_sha).exists()
+    assert store.event(sent) is not None  # sent today: kept for a year
+
+    store.db.execute(
+        "UPDATE outbox SET done_at = '2020-01-01T00:00:00+00:00' WHERE id = ?", [str(sent)]
+    )
+    assert store.housekeeping()["events"] == 1
+    assert store.event(sent) is None
+    assert store.event(waiting)["status"] == "pending"
