@@ -115,6 +115,8 @@ def apply_batch(
     raced: list[tuple[int, UUID]] = []
     with database.session() as session, session.begin():
         # On PostgreSQL, one batch at a time: see models.changes for why.
+        # Limitation: batches from different devices therefore queue on PostgreSQL
+        # instead of being applied side by side; each is one short transaction.
         lock_change_log(session)
         device = session.get(Device, device_id) if device_id is not None else None
         earlier = _results_of(session, [event.id for _, event, _, _ in valid])

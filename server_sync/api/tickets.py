@@ -30,6 +30,10 @@ class TicketStatus(BaseModel):
     updated_at: datetime
 
 
+# Limitation: this endpoint needs no sign-in and tickets are sequential, so anyone can
+# learn the category and status of other reports (never who made them or what they
+# said). Residents track tickets from phones without accounts; there is no rate limit
+# here yet.
 @router.get("/{ticket}", response_model=TicketStatus, responses=error_responses(404))
 def ticket_status(ticket: str, database: Database = Depends(get_database)) -> TicketStatus:
     parsed = parse_ticket(ticket) if len(ticket) <= 40 else None

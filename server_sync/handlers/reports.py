@@ -64,9 +64,10 @@ def require_media(session: Session, refs: list[tuple[str, str]]) -> None:
     wanted = {sha for sha, _kind in refs}
     if not wanted:
         return
-    present = set(
-        session.scalars(select(MediaObject.sha256).where(MediaObject.sha256.in_(wanted)))
-    )
+    with session.no_autoflush:
+        present = set(
+            session.scalars(select(MediaObject.sha256).where(MediaObject.sha256.in_(wanted)))
+        )
     for sha, kind in refs:
         if sha not in present:
             raise Rejected(

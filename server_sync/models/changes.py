@@ -23,6 +23,9 @@ from .base import Base, utcnow
 CHANGE_LOG_LOCK = 7_000_001
 
 
+# Limitation: the change log is never pruned. At a few thousand reports a day it
+# grows by about a million rows a year, which SQLite and PostgreSQL index
+# easily; pruning would need each device's cursor, which the server does not keep.
 class Change(Base):
     __tablename__ = "changes"
 

@@ -66,6 +66,9 @@ class ConfigValue(Base):
     value: Mapped[Any] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    # Limitation: both databases treat NULLs as distinct, so this constraint does not stop
+    # two shared rows (device_id NULL) with the same key; code that writes shared values
+    # must update the existing row. SQLite has no NULLS NOT DISTINCT.
     __table_args__ = (UniqueConstraint("device_id", "key", name="uq_config_values_device_key"),)
 
     def sync_key(self) -> str:
