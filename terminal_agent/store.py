@@ -128,6 +128,7 @@ class Store(OutboxMixin):
             raise ValueError(f"unknown event type {type!r}")
         payload = dict(payload)
         refs: list[dict[str, str]] = []
+        sources: dict[str, Path | str] = {}
         for ref in payload.get("media") or []:
             refs.append(dict(ref) if isinstance(ref, dict) else ref)
         for source, kind in media:
@@ -138,6 +139,7 @@ class Store(OutboxMixin):
                     f"media kind {kind!r} is not one of photo, voice, video"
                 ) from None
             sha, _size = self.spool.add(source)
+            sources[sha] = source
             refs.append({"sha256": sha, "kind": kind})
         if refs or "media" in payload:
             if "media" not in model.model_fields:
@@ -159,11 +161,13 @@ class Store(OutboxMixin):
             "payload": clean,
             "media": shas,
         }
-        for ref in clean.get("media", []):
-            if not self.spool.path(ref["sha256"]).is_file():
-                raise ValueError(f"media {ref['sha256']} is not in this device's spool")
         with self.transaction() as db:
             for ref in clean.get("media", []):
+                # Checked under the write lock: housekeeping deletes spooled files under it too.
+                if not self.spool.path(ref["sha256"]).is_file():
+                    if ref["sha256"] not in sources:
+                        raise ValueError(f"media {ref['sha256']} is not in this device's spool")
+                    self.spool.add(sources[ref["sha256"]])
                 db.conn.execute(
                     "INSERT OR IGNORE INTO media (sha256, kind, size, recorded_at)"
                     " VALUES (?, ?, ?, ?)",

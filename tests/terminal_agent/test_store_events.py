@@ -208,3 +208,23 @@ def test_housekeeping_frees_sent_photos_and_year_old_events_but_keeps_what_waits
     assert store.housekeeping()["events"] == 1
     assert store.event(sent) is None
     assert store.event(waiting)["status"] == "pending"
+
+
+def test_photo_removed_by_housekeeping_while_being_recorded_is_copied_again(
+    store, report_payload, photo
+):
+    real_add = store.spool.add
+    calls = []
+
+    def add_then_lose_it(source):
+        sha, size = real_add(source)
+        calls.append(sha)
+        if len(calls) == 1:
+            (store.spool.folder / sha).unlink()  # as housekeeping in the agent process would
+        return sha, size
+
+    store.spool.add = add_then_lose_it
+    event_id = store.record_event("report.submitted", report_payload(), media=[(photo, "photo")])
+    sha = store.event(event_id)["media"][0]
+    assert len(calls) == 2
+    assert (store.spool.folder / sha).read_bytes() == photo.read_bytes()
