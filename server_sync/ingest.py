@@ -123,7 +123,7 @@ def apply_batch(
 
         todo: list[tuple[int, Event, BaseModel, dict]] = []
         repeats: list[tuple[int, UUID]] = []
-        queued: set[UUID] = set()
+        queued: dict[UUID, int] = {}  # event id -> index of its first occurrence
         for index, event, payload, raw in valid:
             if event.id in earlier:
                 results[index] = EventResult(
@@ -140,7 +140,7 @@ def apply_batch(
                 )
             else:
                 todo.append((index, event, payload, raw))
-                queued.add(event.id)
+                queued[event.id] = index
 
         start_batch(session, [(event, payload) for _, event, payload, _ in todo])
         together = _apply_together(session, device, todo) if todo else {}
@@ -172,14 +172,6 @@ def apply_batch(
                     [{"id": key, "result": value} for key, value in applied.items()],
                 )
 
-        for index, event_id in repeats:
-            first = next(r for r in results if r is not None and r.id == str(event_id))
-            if first.status == ResultStatus.REJECTED:
-                results[index] = first.model_copy()
-            else:
-                results[index] = EventResult(
-                    id=str(event_id), status=ResultStatus.DUPLICATE, result=first.result
-                )
         if raced:
             # Applied by another connection while this batch waited for the id.
             originals = _results_of(session, [event_id for _, event_id in raced])
@@ -188,6 +180,14 @@ def apply_batch(
                     id=str(event_id),
                     status=ResultStatus.DUPLICATE,
                     result=originals.get(event_id),
+                )
+        for index, event_id in repeats:
+            first = results[queued[event_id]]
+            if first.status == ResultStatus.REJECTED:
+                results[index] = first.model_copy()
+            else:
+                results[index] = EventResult(
+                    id=str(event_id), status=ResultStatus.DUPLICATE, result=first.result
                 )
         rejected = [
             (raw_events[i], r) for i, r in enumerate(results) if r.status == ResultStatus.REJECTED

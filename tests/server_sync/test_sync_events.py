@@ -68,6 +68,16 @@ def test_the_same_event_twice_in_one_batch_is_applied_once(server):
     assert count(server, Report) == 1
 
 
+def test_a_refused_event_sent_twice_in_one_batch_is_refused_twice(server):
+    device = server.enrol()
+    refused = report_event(category="weather")
+
+    results = server.push(device, [refused, report_event(), refused]).json()["results"]
+
+    assert [r["status"] for r in results] == ["rejected", "accepted", "rejected"]
+    assert results[2]["reason"] == results[0]["reason"]
+
+
 def test_the_same_batch_on_two_connections_at_once_is_applied_once(server):
     device = server.enrol()
     batch = [report_event() for _ in range(60)]
