@@ -183,8 +183,7 @@ def browser_login(browser, server: ConsoleServer, username: str, **context_args)
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("form[action='/console/login'] button[type=submit]")
-    page.wait_for_load_state()
-    assert "/console/login" not in page.url, f"{username} could not sign in"
+    page.wait_for_url(lambda url: "/console/login" not in url)
     return context, page
 
 
@@ -192,3 +191,14 @@ def shot(page, name: str) -> Path:
     path = OUTPUT / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def image_width(page, locator) -> int:
+    """The natural width of an <img> once the browser has loaded it (0 if it failed)."""
+    return page.evaluate(
+        """img => img.complete ? img.naturalWidth : new Promise(done => {
+            img.addEventListener("load", () => done(img.naturalWidth));
+            img.addEventListener("error", () => done(0));
+        })""",
+        locator.element_handle(),
+    )

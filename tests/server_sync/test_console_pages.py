@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from console_helpers import browser_login, shot
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from server_sync.enrolment import create_code
@@ -55,14 +56,14 @@ def test_fleet_shows_silent_devices_and_carries_commands_to_them(console_server,
     live_row = page.locator("#devices tr", has_text="7号楼1号梯")
     assert "无心跳" not in live_row.inner_text()
     assert "缺纸" in live_row.inner_text() and "7 分钟" in live_row.inner_text()
-    assert "1 台设备超过10分钟没有心跳" in page.locator(".error").inner_text()
+    expect(page.locator(".error")).to_contain_text("1 台设备超过10分钟没有心跳")
 
     page.select_option("#cmd-device", str(live_id))
     page.select_option("#cmd-name", "set_config")
     page.fill("#cmd-key", "idle_seconds")
     page.fill("#cmd-value", "90")
     page.click("form[action='/console/fleet/command'] button")
-    assert "命令已排队" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("命令已排队")
 
     with server.client() as client:
         commands = _heartbeat(client, live)["commands"]
@@ -107,7 +108,7 @@ def test_notice_published_on_the_console_reaches_the_kiosks(console_server, brow
     page.fill("#title_en", "Winter heating begins")
     page.fill("#body_zh", "12月5日起开始供暖，如有问题请扫码反映。")
     page.click("form[action='/console/notices'] button[type=submit]")
-    assert "公告已发布" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("公告已发布")
     shot(page, "32-notices")
 
     with server.client() as client:
@@ -116,7 +117,7 @@ def test_notice_published_on_the_console_reaches_the_kiosks(console_server, brow
         assert (notice["title_zh"], notice["kind"]) == ("冬季供暖开始", "policy")
 
         page.locator("#notices tr", has_text="冬季供暖开始").locator("button").click()
-        assert "公告已撤下" in page.locator(".flash").inner_text()
+        expect(page.locator(".flash")).to_contain_text("公告已撤下")
         later = client.get("/api/v1/sync/state", params={"since": state["cursor"]},
                            headers=headers).json()  # fmt: skip
         assert later["changes"]["notices"] == [{"key": notice["key"], "deleted": True}]
@@ -140,14 +141,14 @@ def test_supermarket_manager_issues_revokes_and_prints_cards(console_server, bro
     assert page.locator("#balance").inner_text() == str(balance)
     before = page.locator("#cards tbody tr").count()
     page.click("form[action$='/cards'] button[value=issue]")
-    assert "新卡已发" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("新卡已发")
     assert page.locator("#cards tbody tr").count() == before + 1
 
     first = page.locator("#cards tbody tr").first
     card_no = first.locator("td").nth(1).inner_text()
     first.locator("input[name=reason]").fill("遗失")
     first.locator("button[value=revoke]").click()
-    assert "卡已挂失作废" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("卡已挂失作废")
     shot(page, "41-points-account")
 
     # The sheet form posts the ticked cards; fetch it with this browser session's cookies.
@@ -201,7 +202,7 @@ def test_help_call_from_a_kiosk_stands_out_on_triage_until_acknowledged(console_
     assert "紧急求助 1 条" in alert.inner_text() and "b12-lift-2" in alert.inner_text()
     shot(page, "10-triage-help-call")
     alert.locator("button").click()
-    assert "有人去处理了" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("有人去处理了")
     assert page.locator("#help-requests").count() == 0
     context.close()
 
@@ -237,7 +238,7 @@ def test_every_page_renders_in_chinese_and_english(console_server, browser):
     shot(page, "54-analysis-print")
     page.emulate_media(media="screen")
     page.goto(f"{server.url}/console/reports/NO-SUCH-0001")
-    assert "找不到这个工单" in page.locator(".error").inner_text()
+    expect(page.locator(".error")).to_contain_text("找不到这个工单")
     shot(page, "51-error-page")
     context.close()
     login_page = browser.new_page()

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from console_helpers import browser_login, jpeg_bytes, shot
+from console_helpers import browser_login, image_width, jpeg_bytes, shot
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from server_sync.models import Report
@@ -28,20 +29,21 @@ def test_report_goes_from_triage_to_closed_through_every_role(console_server, br
     assert page.locator("h1").inner_text().startswith("每日分派")
     row = page.locator("tr", has_text=ticket)
     assert row.count() == 1 and page.locator("tr", has_text=other).count() == 1
-    assert "环境卫生" in row.inner_text()
+    expect(row).to_contain_text("环境卫生")
     shot(page, "01-triage")
 
     row.locator("select[name=department]").select_option("property")
     row.locator("input[name=note]").fill("")
     row.locator("button[type=submit]").click()
-    assert "请写明原因" in page.locator(".error").inner_text()  # another department needs a reason
+    # Another department than the category's needs a reason.
+    expect(page.locator(".error")).to_contain_text("请写明原因")
     page.goto(f"{server.url}/console/reports/triage")
     row = page.locator("tr", has_text=ticket)
     row.locator("select[name=department]").select_option("property")
     row.locator("input[name=note]").fill("垃圾堆在物业负责的设备间门口")
     row.locator("button[type=submit]").click()
-    assert "已派单" in page.locator(".flash").inner_text()
-    assert "物业服务中心" in page.locator("dl.facts").inner_text()
+    expect(page.locator(".flash")).to_contain_text("已派单")
+    expect(page.locator("dl.facts")).to_contain_text("物业服务中心")
     shot(page, "02-report-routed")
     context.close()
 
@@ -53,18 +55,18 @@ def test_report_goes_from_triage_to_closed_through_every_role(console_server, br
     shot(page, "03-department-queue")
     page.click(f"text={ticket}")
     page.click("form[action$='/accept'] button")
-    assert "处理中" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("处理中")
     photo = tmp_path / "cleared.jpg"
     photo.write_bytes(jpeg_bytes((40, 160, 60)))
     page.fill("#resolve-note", "已清运，并提醒保洁每天检查")
     page.set_input_files("#resolve-photos", str(photo))
     page.click("form[action$='/resolve'] button")
-    assert "已办结" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("已办结")
     history = page.locator("ol.history")
     assert "已清运" in history.inner_text()
     image = history.locator("img")
     assert image.count() == 1
-    assert page.evaluate("img => img.naturalWidth", image.element_handle()) == 64
+    assert image_width(page, image) == 64
     shot(page, "04-report-resolved-with-photo")
     context.close()
 
@@ -74,7 +76,7 @@ def test_report_goes_from_triage_to_closed_through_every_role(console_server, br
     page.click(f"text={ticket}")
     page.fill("#review-note", "照片清楚，处理到位")
     page.click("form[action$='/review'] button[value=approve]")
-    assert "已审核" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("已审核")
     shot(page, "05-report-reviewed")
     context.close()
 
@@ -86,8 +88,8 @@ def test_report_goes_from_triage_to_closed_through_every_role(console_server, br
     page.select_option("#rating", "4")
     page.fill("#callback-note", "满意，希望以后及时一些")
     page.click("form[action$='/callback'] button")
-    assert "已关闭" in page.locator("h1").inner_text()
-    assert "★★★★☆" in page.locator("dl.facts").inner_text()
+    expect(page.locator("h1")).to_contain_text("已关闭")
+    expect(page.locator("dl.facts")).to_contain_text("★★★★☆")
     shot(page, "07-report-closed")
 
     # The month's analysis counts both reports, one done, rated 4.
@@ -135,7 +137,7 @@ def test_supervisor_reads_the_audit_log(console_server, browser):
     page.goto(f"{server.url}/console/reports/{ticket}")
     page.fill("#county-note", "电梯更换需要县住建局审批")
     page.click("form[action$='/county'] button")
-    assert "需县级协调" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("需县级协调")
     context.close()
 
     context, page = browser_login(browser, server, "supervisor")

@@ -7,9 +7,10 @@ import socket
 import wave
 
 import pytest
-from console_helpers import browser_login, csrf_of, jpeg_bytes, login, shot
+from console_helpers import browser_login, csrf_of, image_width, jpeg_bytes, login, shot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from server_sync.models import Report
@@ -26,7 +27,7 @@ def test_resident_reports_with_a_photo_and_follows_the_ticket(console_server, br
     context = browser.new_context(**PHONE)
     page = context.new_page()
     page.goto(f"{server.url}/r/b07-lift-1")
-    assert "7" in page.locator(".where").inner_text()
+    expect(page.locator(".where")).to_contain_text("7")
     shot(page, "20-phone-report-form")
 
     page.click("label.tile:has-text('电梯故障')")
@@ -44,10 +45,10 @@ def test_resident_reports_with_a_photo_and_follows_the_ticket(console_server, br
     page.fill("#phone", "138 0013 8000")
     page.click("button[type=submit]")
 
-    assert "/t/WEB-" in page.url
+    page.wait_for_url("**/t/WEB-*")
     ticket = page.locator(".ticket").inner_text()
     assert re.fullmatch(r"WEB-\d{6}-0001", ticket)
-    assert "提交成功" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("提交成功")
     body = page.locator("main").inner_text()
     # The public page shows the status and steps, never what the resident wrote or their phone.
     assert "已派给责任部门" in body
@@ -73,19 +74,19 @@ def test_resident_reports_with_a_photo_and_follows_the_ticket(console_server, br
         )
 
     page.goto(f"{server.url}/t/{ticket}")
-    assert "已办结" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("已办结")
     page.click("form[action$='/rate'] label.tile:has-text('5★')")
     page.fill("#comment", "修得很快，谢谢")
     shot(page, "22-phone-ticket-rate")
     page.click("form[action$='/rate'] button[type=submit]")
-    assert "谢谢您的评价" in page.locator(".flash").inner_text()
-    assert "5 星" in page.locator("main").inner_text()
+    expect(page.locator(".flash")).to_contain_text("谢谢您的评价")
+    expect(page.locator("main")).to_contain_text("5 星")
     shot(page, "23-phone-ticket-closed")
 
     # Another phone with the ticket number can follow it but cannot rate it.
     other = browser.new_context(**PHONE).new_page()
     other.goto(f"{server.url}/t/{ticket}?lang=en")
-    assert "Rated and closed" in other.locator("main").inner_text()
+    expect(other.locator("main")).to_contain_text("Rated and closed")
     assert other.locator("form[action$='/rate']").count() == 0
     other.context.close()
     context.close()
@@ -101,9 +102,7 @@ def test_resident_reports_with_a_photo_and_follows_the_ticket(console_server, br
     # The media the phone sent plays on the console for the department that owns the report.
     context, page = browser_login(browser, server, "admin")
     page.goto(f"{server.url}/console/reports/{ticket}")
-    assert (
-        page.evaluate("img => img.naturalWidth", page.locator("img").first.element_handle()) == 480
-    )
+    assert image_width(page, page.locator("img").first) == 480
     shot(page, "24-console-report-from-phone")
     context.close()
 
