@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--code", required=True, help="the one-time enrolment code")
     p.add_argument("--name", help="a name for this device (default: host name)")
     p.add_argument("--ca-file", help="CA certificate file for a server with a private CA")
+    p.add_argument("--force", action="store_true", help="enrol again a device already enrolled")
 
     p = sub.add_parser("run", parents=[common], help="run the sync daemon")
     p.add_argument("--once", action="store_true", help="one cycle, then exit (1 if events wait)")
@@ -126,6 +127,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_enroll(store: Store, args, out: Output) -> int:
+    current = store.identity()
+    if current is not None and not args.force:
+        out.document({"ok": False, "error": "already_enrolled", "identity": current})
+        out.say("already_enrolled", **current)
+        return 1
     try:
         identity = enroll(store, args.server, args.code, name=args.name, ca_file=args.ca_file)
     except SyncError as exc:

@@ -266,7 +266,7 @@ class Client:
             return
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         message = _error_message(response)
-        if status == 401 or status == 403:
+        if status == 401:
             raise NotAuthorised(
                 "the server does not accept this device's token; enrol the device again "
                 f"(ymt-agent enroll --server {self.server} --code CODE). Server said: {message}",

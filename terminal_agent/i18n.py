@@ -16,6 +16,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "注册成功：设备 {short_code}（{role}，{location}），服务器 {server}",
         "en": "Enrolled as {short_code} ({role} at {location}) with {server}",
     },
+    "already_enrolled": {
+        "zh": "本设备已注册为 {short_code}（服务器 {server}）。如确需重新注册，请加 --force；"
+        "未发送的事件会保留并发往新服务器。",
+        "en": "This device is already enrolled as {short_code} with {server}. To enrol it "
+        "again add --force; events not yet sent are kept and go to the new server.",
+    },
     "device": {
         "zh": "设备：{short_code}（{role}，{location}）",
         "en": "Device: {short_code} ({role} at {location})",

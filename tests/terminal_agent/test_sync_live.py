@@ -193,3 +193,27 @@ def test_long_backlog_goes_in_slices_with_heartbeats_between(enrolled, live_serv
     assert cycles == 3  # 10 events a cycle
     assert enrolled.counts()["pending"] == 0
     assert set(ids) <= set(server_facts(live_server)["event_ids"])
+
+
+def test_enrolling_an_enrolled_device_again_needs_force(enrolled, live_server, capsys):
+    from agent_harness import device_code
+
+    first = enrolled.identity()
+    code = device_code(live_server)
+    result, output = _cli(capsys, enrolled, "enroll", "--server", live_server.url, "--code", code)
+    assert result == 1
+    assert f"already enrolled as {first['short_code']}" in output
+    assert enrolled.identity() == first
+
+    result, output = _cli(
+        capsys, enrolled, "enroll", "--server", live_server.url, "--code", code, "--force"
+    )
+    assert result == 0, output
+    assert enrolled.identity()["device_id"] != first["device_id"]
+
+    result, output = _cli(
+        capsys, enrolled, "enroll", "--server", live_server.url, "--code", code, "--force"
+    )
+    assert result == 1  # a code works once
+    assert "the server refused the request (HTTP 403)" in output
+    assert "Traceback" not in output
