@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -145,12 +146,21 @@ class FolderCapture:
         self.paths = []
 
 
+def camera_index(target: int | str) -> int | str:
+    """The V4L2 index for a camera setting: ``/dev/video2`` and a ``/dev/v4l/by-id/...`` link
+    to it both give 2, since OpenCV's V4L2 backend opens cameras by index."""
+    if isinstance(target, int):
+        return target
+    match = re.fullmatch(r"/dev/video(\d+)", os.path.realpath(target))
+    return int(match[1]) if match else target
+
+
 def open_capture(spec: SourceSpec, width: int | None = None, height: int | None = None):
     """The OpenCV capture for ``spec``; this is the boundary tests replace for a camera."""
     if spec.kind == "folder":
         return FolderCapture(spec.target)
     if spec.kind == "camera":
-        capture = cv2.VideoCapture(spec.target, cv2.CAP_V4L2)
+        capture = cv2.VideoCapture(camera_index(spec.target), cv2.CAP_V4L2)
         capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
     elif spec.kind == "stream":
         # Bounded waits, so a dead stream turns into a health status, not a hung thread.

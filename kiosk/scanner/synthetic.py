@@ -9,6 +9,7 @@ over part of the code. Everything is seeded, so a frame can be made again.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -152,3 +153,31 @@ def frame_with(
         place(frame, code_image(text, fmt), look, rng)
     look = looks[0] if looks else Look(light=float(rng.uniform(0.6, 1.0)), noise=3.0)
     return degrade(frame, look, rng)
+
+
+def write_demo_video(
+    path: str | Path,
+    texts: list[str],
+    size: tuple[int, int] = (640, 480),
+    fps: float = 15.0,
+    hold_seconds: float = 2.0,
+) -> Path:
+    """A video of each code held up in turn, then taken away: a ``camera_source`` for demos."""
+    path = Path(path)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, size)
+    if not writer.isOpened():
+        raise OSError(f"cannot write a video to {path}")
+    rng = np.random.default_rng(1)
+    scene = background(size, rng)
+    try:
+        for n, text in enumerate(texts):
+            look = Look(code_px=int(size[1] * 0.36), angle=float(rng.uniform(-12, 12)), noise=3.0)
+            for i in range(int(hold_seconds * fps)):
+                wobble = (0.5 + 0.01 * np.sin(i / 3), 0.5 + 0.01 * np.cos(i / 4))
+                shown = Look(**{**look.__dict__, "center": wobble})
+                writer.write(frame_with([text], [shown], size, seed=n * 1000 + i, backdrop=scene))
+            for i in range(int(fps)):
+                writer.write(frame_with([], [], size, seed=n * 1000 + 500 + i, backdrop=scene))
+    finally:
+        writer.release()
+    return path

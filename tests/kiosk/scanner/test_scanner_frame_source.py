@@ -202,3 +202,13 @@ def test_network_stream_is_read_and_a_dropped_stream_is_reconnected(http_server,
     assert frame is not None and frame.image.shape == (48, 64, 3)
     # The stream ends after 20 frames, as a dropped connection does: reported, then reopened.
     assert reasons[:2] == ["camera_ok", "camera_read_failed"]
+
+
+def test_camera_paths_and_stable_links_open_by_index(tmp_path):
+    from kiosk.scanner.frames import camera_index
+
+    link = tmp_path / "usb-Generic_USB_Camera-video-index0"
+    link.symlink_to("/dev/video3")
+    assert camera_index(0) == 0
+    assert camera_index("/dev/video12") == 12
+    assert camera_index(str(link)) == 3

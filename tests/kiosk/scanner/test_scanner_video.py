@@ -233,3 +233,28 @@ def test_unknown_decoding_pass_is_named_when_the_chain_is_set():
 
     with pytest.raises(ValueError, match="zx_everything"):
         Decoder(("zx_small", "zx_everything"))
+
+
+def test_technician_check_reads_a_demo_video_and_names_each_code(tmp_path, capsys, make_card):
+    from kiosk.scanner.__main__ import main
+
+    video = tmp_path / "demo.avi"
+    card = make_card("0000000101")
+    codes = [card, "L07-261203-0012", "wxp://f2f0abc"]
+    assert main(["--write-demo", str(video), "--hold", "0.7", *codes]) == 0
+    capsys.readouterr()
+    assert main(["--source", str(video)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[1:3] for line in lines[:3]] == [
+        ["card", "card_no_key"],  # no store given, so no key to check it with
+        ["ticket", "ok"],
+        ["url", "payment_code"],
+    ]
+    assert lines[-1].startswith("camera camera_ended")
+
+
+def test_technician_check_of_a_missing_camera_says_so_and_fails(capsys):
+    from kiosk.scanner.__main__ import main
+
+    assert main(["--source", "/dev/video63", "--seconds", "0.2", "--lang", "zh"]) == 1
+    assert "无法打开摄像头" in capsys.readouterr().out
