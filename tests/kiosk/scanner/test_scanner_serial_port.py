@@ -74,3 +74,27 @@ def test_missing_serial_port_is_a_health_status_and_retried(tmp_path, classifier
     assert scanner.health.reason == "scanner_port_failed"
     assert "扫码枪" in scanner.health.message_zh
     assert scanner.failures >= 2
+
+
+def test_serial_scanner_unplugged_while_reading_is_reported(classifier):
+    controller, device = os.openpty()
+    path = os.ttyname(device)
+    healthy, failed = threading.Event(), threading.Event()
+
+    def record(health):
+        if health.ok:
+            healthy.set()
+        elif health.ok is False:
+            failed.set()
+
+    scanner = SerialScanner(
+        path, classifier, lambda s: None, on_health=record, backoff=(0.05, 0.05)
+    ).start()
+    try:
+        assert healthy.wait(10)
+        os.close(controller)  # the cable is pulled: reads on the port now fail
+        os.close(device)
+        assert failed.wait(10)
+    finally:
+        scanner.stop()
+    assert scanner.health.reason == "scanner_port_failed"
