@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.scanner.classify import Classifier
 from kiosk.scanner.scan import ScanKind, ScanReason, ScanSource
@@ -185,3 +189,30 @@ def test_classifier_from_a_store_that_never_synced_asks_to_sync(tmp_path, make_c
 def test_digits_of_other_scripts_are_not_taken_for_numbers(classifier, text):
     result = scan(classifier, text, symbology=None, source=ScanSource.WEDGE)
     assert (result.ok, result.reason) == (False, ScanReason.UNKNOWN_CODE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.one_of(
+        st.text(max_size=300),
+        st.binary(max_size=200),
+        st.from_regex(r"YMT1:\d{0,12}:[A-Za-z0-9_\-]{0,90}", fullmatch=True),
+        st.from_regex(r"https?://[a-z.]{1,20}/t/[A-Z0-9\-]{0,20}", fullmatch=True),
+    ),
+    symbology=st.sampled_from([None, "qr", "QR Code", "Code 128", "EAN13", "weird"]),
+)
+def test_any_scanned_text_gets_a_result_and_a_sentence(public_key, text, symbology):
+    failures = []
+    handler = logging.Handler(logging.ERROR)
+    handler.emit = failures.append
+    logging.getLogger("kiosk.scanner.classify").addHandler(handler)
+    try:
+        result = Classifier(public_key, (), [SERVER]).classify(
+            text, source=ScanSource.CAMERA, symbology=symbology
+        )
+    finally:
+        logging.getLogger("kiosk.scanner.classify").removeHandler(handler)
+    assert failures == []  # classified by the rules, not by the last-resort fallback
+    assert result.ok or result.reason
+    assert result.message_zh and result.message_en
+    assert not result.ok or result.kind in (ScanKind.CARD, ScanKind.TICKET)
