@@ -189,7 +189,14 @@ def _zbar_suspects(view: View) -> list[tuple]:
     """ZBar at full resolution where zxing-cpp saw a symbol but could not read it."""
     grey, _, _ = view.get("grey")
     found = []
-    for box in view.suspects[:2]:
+    looked: list[tuple[int, int, int, int]] = []
+    for box in view.suspects:
+        centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+        if any(b[0] <= centre[0] <= b[2] and b[1] <= centre[1] <= b[3] for b in looked):
+            continue  # the same symbol, seen again by a later pass
+        if len(looked) == 2:
+            break
+        looked.append(box)
         image, _, offset = _crop(grey, box, grow=0.15)
         if image.size == 0:
             continue
@@ -234,8 +241,6 @@ PASSES: dict[str, Callable[[View], list[tuple]]] = {
     "zbar_equalised": _zbar("equalised", _ZBAR_QR),
     "zbar_suspects": _zbar_suspects,
 }
-# Passes that need something earlier in the chain (a recent code, a failed symbol).
-NEEDS_CONTEXT = frozenset({"zx_region", "zbar_suspects"})
 
 # Chosen by bench/scan.py; see DECODING.md for the figures behind the order.
 DEFAULT_CHAIN: tuple[str, ...] = (
