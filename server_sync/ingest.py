@@ -62,7 +62,12 @@ def validate(raw: Any) -> tuple[Event, BaseModel]:
 
 def _raw_id(raw: Any) -> str:
     value = raw.get("id") if isinstance(raw, dict) else None
-    return str(value)[:64] if isinstance(value, str | int) else ""
+    return _storable(str(value)[:64]) if isinstance(value, str | int) else ""
+
+
+def _storable(text: str) -> str:
+    """Text from a refused event, made safe to keep (PostgreSQL cannot store NUL)."""
+    return text.replace("\x00", "\ufffd")
 
 
 def _claim(session: Session, event: Event, device: Device | None, raw: dict) -> bool:
@@ -197,9 +202,9 @@ def apply_batch(
             session.add(
                 EventRejection(
                     event_id=result.id,
-                    type=str(event_type)[:40] if event_type else "",
+                    type=_storable(str(event_type)[:40]) if event_type else "",
                     device_id=device_id,
-                    reason=result.reason or "",
+                    reason=_storable(result.reason or ""),
                 )
             )
 

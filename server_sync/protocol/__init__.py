@@ -38,6 +38,15 @@ def utcnow() -> datetime:
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # A NUL character is never real text, and PostgreSQL cannot store one.
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("text must not contain NUL characters")
+        return value
+
 
 class EventType(StrEnum):
     REPORT_SUBMITTED = "report.submitted"

@@ -114,3 +114,15 @@ def test_a_resolved_report_is_closed_by_the_residents_rating(server):
         last = session.scalars(select(ReportHistory).order_by(ReportHistory.id.desc())).first()
     assert (report.status, report.rating, report.rating_comment) == ("closed", 4, "修好了")
     assert (last.status_from, last.status_to) == ("resolved", "closed")
+
+
+def test_nul_characters_in_a_heartbeat_or_enrolment_are_not_server_errors(server):
+    device = server.enrol()
+
+    beat(server, device, printer={"ok": None, "status": "odd\x00status"})
+    enrol = server.client.post(
+        "/api/v1/devices/enroll", json={"code": server.code(), "name": "kiosk\x00"}
+    )
+
+    assert enrol.status_code == 422
+    assert "NUL" in enrol.json()["error"]["message"]

@@ -140,6 +140,19 @@ def test_one_malformed_event_is_rejected_and_the_rest_applied(server):
     assert count(server, EventRejection) == 4
 
 
+def test_text_with_a_nul_character_is_rejected_not_an_error(server):
+    device = server.enrol()
+    with_nul = report_event(text="漏水\x00")
+    odd_id = event("report.submitted\x00", {"ticket": "x"}) | {"id": "abc\x00"}
+
+    response = server.push(device, [with_nul, odd_id, report_event()])
+
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "rejected", "accepted"]
+    assert "NUL" in results[0]["reason"]
+
+
 def test_a_report_in_an_unknown_category_is_rejected_with_a_reason(server):
     device = server.enrol()
 
