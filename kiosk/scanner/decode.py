@@ -243,6 +243,9 @@ PASSES: dict[str, Callable[[View], list[tuple]]] = {
 }
 
 # Chosen by bench/scan.py; see DECODING.md for the figures behind the order.
+# Limitation: chosen on synthetic frames on a shared x86 machine, not on real captures or the
+# target board; no pass in it tries light-on-dark codes, and motion blur is read in fewer
+# than half of the blurred frames by this chain and by every single decoder.
 DEFAULT_CHAIN: tuple[str, ...] = (
     "zx_small_sharpened",
     "zx_region",

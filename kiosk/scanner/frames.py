@@ -69,6 +69,8 @@ class SourceSpec:
             return cls("folder", text)
         if os.path.isfile(text):
             return cls("file", text)
+        # Limitation: a video file or folder must exist when the reader is made; one that
+        # appears later (a USB stick mounted late) is a configuration error until restart.
         raise CameraConfigError(
             f"camera_source {text!r} is neither a camera index, a /dev/video device, a stream "
             "address, nor an existing video file or folder; correct the path"
@@ -155,6 +157,8 @@ def camera_index(target: int | str) -> int | str:
     return int(match[1]) if match else target
 
 
+# Limitation: a V4L2 camera is owned by one reader at a time; while the scanner holds it,
+# another reader (a photo screen) cannot open it and should take FrameReader.latest() instead.
 def open_capture(spec: SourceSpec, width: int | None = None, height: int | None = None):
     """The OpenCV capture for ``spec``; this is the boundary tests replace for a camera."""
     if spec.kind == "folder":
