@@ -121,12 +121,12 @@ class KioskApp(App):
         root = RootLayout()
         self.manager: ScreenManager = root.ids.manager
         self.manager.transition = NoTransition()
-        screens = SCREENS + (STAFF_SCREENS if self.kiosk_config.staff_mode else [])
-        for name, module_name, class_name in screens:
-            module = importlib.import_module(f"kiosk.ui.screens.{module_name}")
-            load_kv(Path(module.__file__).with_suffix(".kv"))
-            screen = getattr(module, class_name)(name=name, app=self)
-            self.manager.add_widget(screen)
+        self._unbuilt = {
+            name: (module, cls)
+            for name, module, cls in SCREENS
+            + (STAFF_SCREENS if self.kiosk_config.staff_mode else [])
+        }
+        self._build_screen("home")
         self.root_layout = root
         self.clock_events = [
             Clock.schedule_interval(self._check_idle, 0.25),
@@ -136,7 +136,28 @@ class KioskApp(App):
         Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
         self._check_online(0)
         self.go("home")
+        # The home screen shows first; the other screens are built once, one per frame.
+        self.clock_events.append(Clock.schedule_interval(self._build_next, 0))
         return root
+
+    def _build_screen(self, name: str):
+        module_name, class_name = self._unbuilt.pop(name)
+        module = importlib.import_module(f"kiosk.ui.screens.{module_name}")
+        load_kv(Path(module.__file__).with_suffix(".kv"))
+        screen = getattr(module, class_name)(name=name, app=self)
+        self.manager.add_widget(screen)
+        return screen
+
+    def _build_next(self, _dt):
+        if not self._unbuilt:
+            return False
+        self._build_screen(next(iter(self._unbuilt)))
+        return None
+
+    def build_all(self) -> None:
+        """Build every screen now (tests and benchmarks that walk them all)."""
+        while self._unbuilt:
+            self._build_screen(next(iter(self._unbuilt)))
 
     def on_stop(self):
         for event in getattr(self, "clock_events", []):
@@ -167,6 +188,8 @@ class KioskApp(App):
 
     def go(self, name: str, **options) -> None:
         """Show screen ``name``; ``options`` are handed to its ``setup``."""
+        if name in self._unbuilt:
+            self._build_screen(name)
         screen = self.manager.get_screen(name)
         screen.setup(**options)
         self.manager.current = name
