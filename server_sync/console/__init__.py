@@ -10,16 +10,46 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from server_sync.console.web import LoginRequired, Page, PageError
+from server_sync.console.web import CONTROL_RE, LoginRequired, Page, PageError
 
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
+
+
+class RefuseControlCharacters:
+    """Refuse, with 400, a console, phone or Open311 address carrying control characters.
+
+    No link a person follows has them, and PostgreSQL refuses NUL in a query, so such a
+    request would otherwise fail deep inside as a server error.
+    """
+
+    PREFIXES = ("/console", "/r/", "/t/", "/open311/")
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.PREFIXES):
+            query = unquote_to_bytes(scope.get("query_string", b""))
+            if CONTROL_RE.search(scope["path"]) or CONTROL_RE.search(query.decode("latin-1")):
+                if scope["path"].startswith("/open311/"):
+                    body = [{"code": 400, "description": "the address has control characters"}]
+                    response = JSONResponse(body, status_code=400)
+                else:
+                    response = PlainTextResponse(
+                        "地址中有不允许的字符。The address has characters that are not allowed.",
+                        status_code=400,
+                    )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def install(app: FastAPI, settings, database) -> None:
@@ -38,6 +68,7 @@ def install(app: FastAPI, settings, database) -> None:
     app.state.settings = getattr(app.state, "settings", settings)
     app.state.database = getattr(app.state, "database", database)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
+    app.add_middleware(RefuseControlCharacters)
     for module in (
         auth,
         reports,

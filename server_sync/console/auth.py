@@ -61,6 +61,17 @@ def public_page(request: Request, db: Session = Depends(database_session)) -> Pa
     return page
 
 
+async def posted_form(request: Request):
+    """The posted form after its CSRF check, read before the route runs.
+
+    Routes that write are plain functions, run by FastAPI in its thread pool, so their
+    database work (which may wait for SQLite's write lock) never holds up the event
+    loop; this dependency does the one part that must be awaited. Declare it after the
+    page dependency, which it uses.
+    """
+    return await request.state.page.form()
+
+
 def staff_page(capability: str | None = None) -> Callable[..., Page]:
     """A dependency: the page of a signed-in user who has `capability`."""
 
@@ -73,6 +84,10 @@ def staff_page(capability: str | None = None) -> Callable[..., Page]:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             raise LoginRequired(target)
         page.user = user
+        # End the transaction the lookup began: on SQLite a writing session holds the
+        # write lock from its first statement, and the form (perhaps photos from a slow
+        # phone) is read after this.
+        db.commit()
         if capability and not roles.can(user.role, capability):
             raise PageError(403, "error.forbidden")
         return page
@@ -100,8 +115,7 @@ def login_form(page: Page = Depends(public_page), next: str = ""):
 
 
 @router.post("/console/login")
-async def login(page: Page = Depends(public_page)):
-    form = await page.form()
+def login(page: Page = Depends(public_page), form=Depends(posted_form)):
     username = str(form.get("username", "")).strip()[:40]
     password = str(form.get("password", ""))[:200]
     next_url = _safe_next(str(form.get("next", "")))
@@ -136,8 +150,7 @@ async def login(page: Page = Depends(public_page)):
 
 
 @router.post("/console/logout")
-async def logout(page: Page = Depends(staff_page())):
-    await page.form()
+def logout(page: Page = Depends(staff_page()), _form=Depends(posted_form)):
     audit(page, "logout", f"staff:{page.user.username}")
     page.db.commit()
     page.sign_out()

@@ -7,6 +7,7 @@ import hashlib
 import logging
 from pathlib import Path
 
+from anyio import from_thread
 from sqlalchemy.orm import Session
 
 from server_sync.media import MediaError, MediaStore
@@ -37,13 +38,14 @@ def media_path(store: MediaStore, sha256: str) -> Path:
     return store.path_for(sha256)
 
 
-async def store_upload(
+def store_upload(
     session: Session, store: MediaStore, data: bytes, kind: str, limit: int
 ) -> tuple[str, str]:
     """Store one uploaded file as `kind` (photo, voice, video); returns (sha256, kind).
 
     The bytes decide: a file named .jpg that is not a JPEG/PNG/WebP is refused.
-    The media row is added to `session`; the caller commits it.
+    The media row is added to `session`; the caller commits it. Call it from a route
+    running in FastAPI's thread pool (a plain `def` route).
     """
     if not data:
         raise UploadRefused("upload.empty")
@@ -51,7 +53,8 @@ async def store_upload(
         raise UploadRefused("upload.too_large")
     sha = hashlib.sha256(data).hexdigest()
     try:
-        stored = await store.save(sha, kind, _once(data), limit)
+        # Called from a route running in the thread pool; the store's writer is a coroutine.
+        stored = from_thread.run(store.save, sha, kind, _once(data), limit)
     except MediaError as exc:
         logger.info("upload refused: %s", exc.code)
         raise UploadRefused(_REFUSAL_KEYS.get(exc.code, "upload.not_media")) from None

@@ -17,13 +17,14 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server_sync.console.audit import audit_as
 from server_sync.console.phone import PHONE_RE, next_server_ticket
+from server_sync.console.web import clean_form
 from server_sync.ingest import apply_batch
 from server_sync.models import Category, Department, Location, Report, utcnow
 from server_sync.models.console import Open311Client
@@ -169,10 +170,10 @@ def request_row(
 def _with_errors(fn):
     """Answer Open311Error with the specification's error list, in the format asked for."""
 
-    async def wrapper(request: Request, **kwargs):
+    def wrapper(**kwargs):
         fmt = str(kwargs.get("fmt", "json"))
         try:
-            return await fn(request, **kwargs)
+            return fn(**kwargs)
         except Open311Error as exc:
             return render_error(fmt, exc.status, exc.description)
 
@@ -202,7 +203,7 @@ def _service(category: Category, department: Department | None) -> dict[str, Any
 
 @router.get("/services.{fmt}")
 @_with_errors
-async def services(request: Request, fmt: str):
+def services(request: Request, fmt: str):
     fmt = _format(fmt)
     with _db(request).read_session() as session:
         departments = {d.key: d for d in session.scalars(select(Department))}
@@ -215,7 +216,7 @@ async def services(request: Request, fmt: str):
 
 @router.get("/services/{service_code}.{fmt}")
 @_with_errors
-async def service_definition(request: Request, service_code: str, fmt: str):
+def service_definition(request: Request, service_code: str, fmt: str):
     fmt = _format(fmt)
     with _db(request).read_session() as session:
         category = session.get(Category, service_code[:40])
@@ -247,17 +248,25 @@ def _int_attribute(form, name: str, high: int) -> int | None:
     return int(raw)
 
 
-@router.post("/requests.{fmt}")
-@_with_errors
-async def post_request(request: Request, fmt: str):
-    fmt = _format(fmt)
+async def posted_fields(request: Request):
+    """The posted fields, or the Open311Error to answer with (raised by the route, so that
+    it comes out in the format asked for). Reading the body is the only awaited step;
+    the route itself runs in the thread pool."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > 64 * 1024:
-        raise Open311Error(413, "the request is too large; send at most 64 KB of form fields")
+        return Open311Error(413, "the request is too large; send at most 64 KB of form fields")
     try:
-        form = await request.form(max_files=0)
+        return clean_form(await request.form(max_files=0))
     except Exception:
-        raise Open311Error(400, "send the request as application/x-www-form-urlencoded") from None
+        return Open311Error(400, "send the request as application/x-www-form-urlencoded")
+
+
+@router.post("/requests.{fmt}")
+@_with_errors
+def post_request(request: Request, fmt: str, form=Depends(posted_fields)):
+    fmt = _format(fmt)
+    if isinstance(form, Open311Error):
+        raise form
     database = _db(request)
     with database.read_session() as session:
         client = client_for_key(session, str(form.get("api_key", "")))
@@ -366,7 +375,7 @@ def _rows(session: Session, reports: list[Report]) -> list[dict[str, Any]]:
 
 @router.get("/requests.{fmt}")
 @_with_errors
-async def list_requests(request: Request, fmt: str):
+def list_requests(request: Request, fmt: str):
     fmt = _format(fmt)
     params = request.query_params
     query = select(Report)
@@ -402,7 +411,7 @@ async def list_requests(request: Request, fmt: str):
 
 @router.get("/requests/{request_id}.{fmt}")
 @_with_errors
-async def get_request(request: Request, request_id: str, fmt: str):
+def get_request(request: Request, request_id: str, fmt: str):
     fmt = _format(fmt)
     parsed = parse_ticket(request_id[:40])
     with _db(request).read_session() as session:

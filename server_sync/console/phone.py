@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from server_sync.console.auth import client_address, public_page
+from server_sync.console.auth import client_address, posted_form, public_page
 from server_sync.console.media import UploadRefused, store_upload
 from server_sync.console.ratelimit import RateLimiter
 from server_sync.console.web import Page, PageError
@@ -94,21 +94,30 @@ def report_form(location_key: str, page: Page = Depends(public_page)):
     )
 
 
-@router.post("/r/{location_key}")
-async def submit_report(location_key: str, page: Page = Depends(public_page)):
+def phone_guard(page: Page = Depends(public_page)) -> str:
+    """Refuse an oversized body or a flooding address before the body is read; the address."""
     declared = page.request.headers.get("content-length", "")
     if not declared.isdigit():
         raise PageError(411, "phone.length_needed")
     if int(declared) > MAX_BODY_BYTES:
         raise PageError(413, "upload.too_large")
     address = client_address(page.request)
-    limiter = _limiter(page, "report", REPORT_LIMIT, REPORT_WINDOW_S)
-    if limiter.blocked(address):
+    if _limiter(page, "report", REPORT_LIMIT, REPORT_WINDOW_S).blocked(address):
         logger.info("phone report refused: too many from %s", address)
         raise PageError(429, "phone.too_many")
-    # The body is read before the first query: on SQLite a writing session holds the
-    # write lock from its first statement, and a slow phone must not hold it.
-    form = await page.form()
+    return address
+
+
+@router.post("/r/{location_key}")
+def submit_report(
+    location_key: str,
+    page: Page = Depends(public_page),
+    address: str = Depends(phone_guard),
+    form=Depends(posted_form),
+):
+    # The body has been read before the first query: on SQLite a writing session holds
+    # the write lock from its first statement, and a slow phone must not hold it.
+    limiter = _limiter(page, "report", REPORT_LIMIT, REPORT_WINDOW_S)
     location = _location(page, location_key)
 
     def again(key: str, status: int = 422):
@@ -146,8 +155,8 @@ async def submit_report(location_key: str, page: Page = Depends(public_page)):
                 uploads.append((item, kind))
         for upload, kind in uploads:
             limit = settings.media_limit(kind)
-            data = await upload.read(limit + 1)
-            sha, kind = await store_upload(page.db, store, data, kind, limit)
+            data = upload.file.read(limit + 1)
+            sha, kind = store_upload(page.db, store, data, kind, limit)
             media.append({"sha256": sha, "kind": kind})
         page.db.commit()
     except UploadRefused as exc:
@@ -223,8 +232,7 @@ def ticket_page(ticket: str, page: Page = Depends(public_page)):
 
 
 @router.post("/t/{ticket}/rate")
-async def rate_report(ticket: str, page: Page = Depends(public_page)):
-    form = await page.form()
+def rate_report(ticket: str, page: Page = Depends(public_page), form=Depends(posted_form)):
     report = _ticket_report(page, ticket)
     back = f"/t/{report.ticket}"
     if report.ticket not in page.session.get("t", []):

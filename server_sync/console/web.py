@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from server_sync.console import i18n, roles
 from server_sync.protocol.points import COMMUNITY_TZ
@@ -31,6 +32,23 @@ logger = logging.getLogger(__name__)
 COOKIE = "ymt_session"
 SESSION_MAX_AGE_S = 12 * 3600
 TEMPLATES = Path(__file__).with_name("templates")
+
+
+# Control characters other than tab and line breaks: no person types them, and
+# PostgreSQL refuses NUL in text.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str) -> str:
+    return CONTROL_RE.sub("", value)
+
+
+def clean_form(form: FormData) -> FormData:
+    """The form with control characters removed from every text field (files untouched)."""
+    return FormData(
+        [(key, clean_text(value) if isinstance(value, str) else value)
+         for key, value in form.multi_items()]
+    )  # fmt: skip
 
 
 class PageError(Exception):
@@ -149,7 +167,7 @@ class Page:
 
     async def form(self) -> Any:
         """The posted form, after checking its CSRF token against the session's."""
-        form = await self.request.form()
+        form = clean_form(await self.request.form())
         sent = form.get("csrf")
         if not isinstance(sent, str) or not hmac.compare_digest(sent, self.csrf):
             logger.info("form refused: missing or wrong CSRF token on %s", self.request.url.path)

@@ -142,3 +142,20 @@ def test_logout_ends_the_session(console_server):
         token = csrf_of(client.get("/console/fleet").text)
         assert client.post("/console/logout", data={"csrf": token}).status_code == 303
         assert client.get("/console/fleet").status_code == 303
+
+
+def test_control_characters_in_an_address_or_a_form_never_reach_the_database(console_server):
+    with console_server.client() as client:
+        login(client, "dispatcher")
+        assert client.get("/console/reports", params={"q": "L07\x00"}).status_code == 400
+        assert client.get("/r/b03%00").status_code == 400
+        refused = client.get("/open311/v2/requests.json", params={"service_code": "x\x00"})
+        assert refused.status_code == 400 and refused.json()[0]["code"] == 400
+
+        ticket = console_server.submit("environment")
+        token = csrf_of(client.get(f"/console/reports/{ticket}").text)
+        response = client.post(
+            f"/console/reports/{ticket}/note", data={"csrf": token, "note": "清\x00理\x07完毕"}
+        )
+        assert "done=report_note" in response.headers["location"]
+        assert "清理完毕" in client.get(f"/console/reports/{ticket}").text

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from server_sync.console import open311
 from server_sync.console.audit import audit
-from server_sync.console.auth import staff_page
+from server_sync.console.auth import posted_form, staff_page
 from server_sync.console.web import Page, PageError
 from server_sync.models import STAFF_ROLES, Department, StaffUser, utcnow
 from server_sync.models.console import AuditEntry, Open311Client
@@ -65,8 +65,7 @@ def staff_list(page: Page = Depends(staff_page("staff"))):
 
 
 @router.post("/console/staff")
-async def add_staff(page: Page = Depends(staff_page("staff"))):
-    form = await page.form()
+def add_staff(page: Page = Depends(staff_page("staff")), form=Depends(posted_form)):
     username = str(form.get("username", "")).strip().lower()[:40]
     role = str(form.get("role", ""))
     department = str(form.get("department", "")) or None
@@ -88,8 +87,9 @@ async def add_staff(page: Page = Depends(staff_page("staff"))):
 
 
 @router.post("/console/staff/{user_id}/active")
-async def toggle_staff(user_id: int, page: Page = Depends(staff_page("staff"))):
-    form = await page.form()
+def toggle_staff(
+    user_id: int, page: Page = Depends(staff_page("staff")), form=Depends(posted_form)
+):
     user = page.db.get(StaffUser, user_id)
     if user is None:
         raise PageError(404, "error.not_found", back="/console/staff")
@@ -102,8 +102,7 @@ async def toggle_staff(user_id: int, page: Page = Depends(staff_page("staff"))):
 
 
 @router.post("/console/open311/clients")
-async def add_open311_client(page: Page = Depends(staff_page("open311"))):
-    form = await page.form()
+def add_open311_client(page: Page = Depends(staff_page("open311")), form=Depends(posted_form)):
     name = str(form.get("name", "")).strip()[:80]
     if not name:
         return page.redirect("/console/staff?error=open311.name_needed")
@@ -126,8 +125,9 @@ async def add_open311_client(page: Page = Depends(staff_page("open311"))):
 
 
 @router.post("/console/open311/clients/{client_id}/revoke")
-async def revoke_open311_client(client_id: int, page: Page = Depends(staff_page("open311"))):
-    await page.form()
+def revoke_open311_client(
+    client_id: int, page: Page = Depends(staff_page("open311")), _form=Depends(posted_form)
+):
     client = page.db.get(Open311Client, client_id)
     if client is None:
         raise PageError(404, "error.not_found", back="/console/staff")

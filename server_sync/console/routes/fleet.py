@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
 from server_sync.console.audit import audit
-from server_sync.console.auth import staff_page
+from server_sync.console.auth import posted_form, staff_page
 from server_sync.console.web import Page, PageError
 from server_sync.enrolment import create_code
 from server_sync.models import ROLES, Device, DeviceCommand, EnrolmentCode, Location, utcnow
@@ -81,8 +81,7 @@ def fleet_page(page: Page = Depends(staff_page("fleet"))):
 
 
 @router.post("/console/fleet/enrolment-code")
-async def new_enrolment_code(page: Page = Depends(staff_page("fleet"))):
-    form = await page.form()
+def new_enrolment_code(page: Page = Depends(staff_page("fleet")), form=Depends(posted_form)):
     role, location = str(form.get("role", "")), str(form.get("location", ""))[:80]
     try:
         code = create_code(page.db, role, location, created_by=f"staff:{page.user.username}")
@@ -95,8 +94,7 @@ async def new_enrolment_code(page: Page = Depends(staff_page("fleet"))):
 
 
 @router.post("/console/fleet/command")
-async def send_command(page: Page = Depends(staff_page("fleet"))):
-    form = await page.form()
+def send_command(page: Page = Depends(staff_page("fleet")), form=Depends(posted_form)):
     name = str(form.get("name", ""))
     device_id = str(form.get("device", ""))
     device = page.db.get(Device, int(device_id)) if device_id.isdigit() else None

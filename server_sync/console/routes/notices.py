@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
 from server_sync.console.audit import audit
-from server_sync.console.auth import staff_page
+from server_sync.console.auth import posted_form, staff_page
 from server_sync.console.web import Page, PageError
 from server_sync.models import Notice, utcnow
 from server_sync.protocol.points import COMMUNITY_TZ
@@ -36,8 +36,7 @@ def notices_page(page: Page = Depends(staff_page("notices")), edit: str = ""):
 
 
 @router.post("/console/notices")
-async def save_notice(page: Page = Depends(staff_page("notices"))):
-    form = await page.form()
+def save_notice(page: Page = Depends(staff_page("notices")), form=Depends(posted_form)):
     fields = {
         "kind": str(form.get("kind", "news")),
         "title_zh": str(form.get("title_zh", "")).strip()[:200],
@@ -68,8 +67,9 @@ async def save_notice(page: Page = Depends(staff_page("notices"))):
 
 
 @router.post("/console/notices/{key}/withdraw")
-async def withdraw_notice(key: str, page: Page = Depends(staff_page("notices"))):
-    await page.form()
+def withdraw_notice(
+    key: str, page: Page = Depends(staff_page("notices")), _form=Depends(posted_form)
+):
     notice = page.db.get(Notice, key[:80])
     if notice is None:
         raise PageError(404, "error.not_found", back="/console/notices")

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, or_, select
 
 from server_sync.console.audit import audit
-from server_sync.console.auth import staff_page
+from server_sync.console.auth import posted_form, staff_page
 from server_sync.console.web import Page, PageError
 from server_sync.models import utcnow
 from server_sync.models.points import (
@@ -109,8 +109,9 @@ def account_page(account_id: int, page: Page = Depends(staff_page("points"))):
 
 
 @router.post("/console/points/accounts/{account_id}/cards")
-async def card_action(account_id: int, page: Page = Depends(staff_page("points_admin"))):
-    form = await page.form()
+def card_action(
+    account_id: int, page: Page = Depends(staff_page("points_admin")), form=Depends(posted_form)
+):
     account = _account(page, account_id)
     action = str(form.get("action", ""))
     card_no = str(form.get("card", ""))[:10]
@@ -150,9 +151,8 @@ async def card_action(account_id: int, page: Page = Depends(staff_page("points_a
 
 
 @router.post("/console/points/cards/sheet.pdf")
-async def card_sheet(page: Page = Depends(staff_page("points_admin"))):
+def card_sheet(page: Page = Depends(staff_page("points_admin")), form=Depends(posted_form)):
     """The printable sheet (A4, ten cards a page) of the chosen active cards."""
-    form = await page.form()
     wanted = [c for c in form.getlist("card") if isinstance(c, str) and c.isdigit()][:200]
     if not wanted:
         raise PageError(422, "points.choose_cards", back="/console/points/accounts")
@@ -226,8 +226,9 @@ def overdrafts_page(page: Page = Depends(staff_page("points"))):
 
 
 @router.post("/console/points/overdrafts/{flag_id}/settle")
-async def settle_overdraft(flag_id: int, page: Page = Depends(staff_page("points_admin"))):
-    form = await page.form()
+def settle_overdraft(
+    flag_id: int, page: Page = Depends(staff_page("points_admin")), form=Depends(posted_form)
+):
     flag = page.db.get(OverdraftFlag, flag_id)
     if flag is None:
         raise PageError(404, "error.not_found", back="/console/points/overdrafts")

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
 from server_sync.console.audit import audit
-from server_sync.console.auth import staff_page
+from server_sync.console.auth import posted_form, staff_page
 from server_sync.console.web import Page, PageError
 from server_sync.models.points import CatalogueItem, PointsRule, StockMovement
 
@@ -22,8 +22,9 @@ def rules_page(page: Page = Depends(staff_page("points"))):
 
 
 @router.post("/console/points/rules/{key}")
-async def save_rule(key: str, page: Page = Depends(staff_page("points_admin"))):
-    form = await page.form()
+def save_rule(
+    key: str, page: Page = Depends(staff_page("points_admin")), form=Depends(posted_form)
+):
     rule = page.db.get(PointsRule, key[:40])
     if rule is None:
         raise PageError(404, "error.not_found", back="/console/points/rules")
@@ -65,9 +66,10 @@ def catalogue_page(page: Page = Depends(staff_page("points"))):
 
 
 @router.post("/console/points/catalogue/{key}/stock")
-async def change_stock(key: str, page: Page = Depends(staff_page("points_admin"))):
+def change_stock(
+    key: str, page: Page = Depends(staff_page("points_admin")), form=Depends(posted_form)
+):
     """Goods received (a positive change) or written off (negative), with a stock movement."""
-    form = await page.form()
     item = page.db.get(CatalogueItem, key[:40])
     if item is None or item.stock is None:
         raise PageError(404, "error.not_found", back="/console/points/catalogue")

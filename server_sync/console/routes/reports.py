@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from server_sync.console import queries, workflow
 from server_sync.console.audit import audit
-from server_sync.console.auth import staff_page
+from server_sync.console.auth import posted_form, staff_page
 from server_sync.console.media import UploadRefused, media_path, store_upload
 from server_sync.console.web import Page, PageError
 from server_sync.models import HelpRequest, MediaObject, Report, ReportHistory, utcnow
@@ -71,9 +71,10 @@ def triage_list(page: Page = Depends(staff_page("reports"))):
 
 
 @router.post("/console/help/{help_id}/acknowledge")
-async def acknowledge_help(help_id: int, page: Page = Depends(staff_page("reports"))):
+def acknowledge_help(
+    help_id: int, page: Page = Depends(staff_page("reports")), _form=Depends(posted_form)
+):
     """Someone has taken on an emergency call from a kiosk."""
-    await page.form()
     request = page.db.get(HelpRequest, help_id)
     if request is None:
         raise PageError(404, "error.not_found", back="/console/reports/triage")
@@ -168,7 +169,7 @@ def report_page(ticket: str, page: Page = Depends(staff_page())):
     )
 
 
-async def _uploads(page: Page, form) -> list[tuple[str, str]]:
+def _uploads(page: Page, form) -> list[tuple[str, str]]:
     files = [f for f in form.getlist("photos") if getattr(f, "filename", None)]
     if len(files) > MAX_NOTE_FILES:
         raise UploadRefused("upload.too_many")
@@ -176,16 +177,15 @@ async def _uploads(page: Page, form) -> list[tuple[str, str]]:
     media_store = page.request.app.state.media
     stored = []
     for upload in files:
-        data = await upload.read(settings.max_photo_bytes + 1)
-        stored.append(
-            await store_upload(page.db, media_store, data, "photo", settings.max_photo_bytes)
-        )
+        data = upload.file.read(settings.max_photo_bytes + 1)
+        stored.append(store_upload(page.db, media_store, data, "photo", settings.max_photo_bytes))
     return stored
 
 
 @router.post("/console/reports/{ticket}/{action}")
-async def report_action(ticket: str, action: str, page: Page = Depends(staff_page())):
-    form = await page.form()
+def report_action(
+    ticket: str, action: str, page: Page = Depends(staff_page()), form=Depends(posted_form)
+):
     report = load_report(page, ticket)
     actor = f"staff:{page.user.username}"
     text = str(form.get("note", ""))[:2000]
@@ -206,12 +206,12 @@ async def report_action(ticket: str, action: str, page: Page = Depends(staff_pag
         elif action == "note":
             if not (page.can("work") or page.can("route")):
                 raise PageError(403, "error.forbidden", back=back)
-            media = await _uploads(page, form)
+            media = _uploads(page, form)
             row = workflow.add_note(report, actor, text or "—" if media else text)
             workflow.attach(page.db, row, media)
         elif action == "resolve":
             need("work")
-            media = await _uploads(page, form)
+            media = _uploads(page, form)
             row = workflow.resolve(report, actor, text)
             workflow.attach(page.db, row, media)
         elif action == "review":
