@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,17 +18,17 @@ from server_sync.console.audit import audit
 from server_sync.console.ratelimit import RateLimiter
 from server_sync.console.web import LoginRequired, Page, PageError
 from server_sync.models import StaffUser, utcnow
+from server_sync.staff import hash_password, needs_rehash, verify_password
 
 logger = logging.getLogger(__name__)
 
 router = APIRouter()
-_hasher = PasswordHasher()
 # Five wrong passwords in fifteen minutes lock the user name for the rest of the window;
 # twenty lock the address (an office shares one address, so it gets more).
 LOGIN_LIMIT = 5
 ADDRESS_LIMIT = 20
 LOGIN_WINDOW_S = 15 * 60
-_DUMMY_HASH = _hasher.hash("not a password anyone has")
+_DUMMY_HASH = hash_password("not a password anyone has")
 
 
 def login_limiters(request: Request) -> tuple[RateLimiter, RateLimiter]:
@@ -95,12 +93,10 @@ def staff_page(capability: str | None = None) -> Callable[..., Page]:
     return dependency
 
 
-def verify_password(user: StaffUser | None, password: str) -> bool:
+def check_password(user: StaffUser | None, password: str) -> bool:
     """Check a password; a missing user costs the same time as a wrong password."""
-    try:
-        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and bool(user)
-    except (VerificationError, InvalidHashError):
-        return False
+    matches = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    return matches and user is not None
 
 
 def _safe_next(url: str | None) -> str | None:
@@ -132,14 +128,16 @@ def login(page: Page = Depends(public_page), form=Depends(posted_form)):
         return refuse("auth.too_many", 429)
 
     user = page.db.scalar(select(StaffUser).where(StaffUser.username == username))
-    if not verify_password(user, password) or not user.active:
+    page.db.commit()  # the slow hash check below holds no database lock
+    if not check_password(user, password) or not user.active:
         by_address.hit(address)
         by_name.hit(username.lower())
         logger.info("login failed for %r from %s", username, address)
         return refuse("auth.failed", 401)
 
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    user = page.db.get(StaffUser, user.id)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     page.user = user
     audit(page, "login", f"staff:{user.username}")
