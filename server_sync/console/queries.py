@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from server_sync.models import Category, Department, Report
+from server_sync.models import Category, Department, Location, Report
 
 PAGE_SIZE = 50
 
@@ -93,3 +93,9 @@ def names(session: Session) -> tuple[dict[str, Category], dict[str, Department]]
     categories = {c.key: c for c in session.scalars(select(Category).order_by(Category.position))}
     departments = {d.key: d for d in session.scalars(select(Department).order_by(Department.key))}
     return categories, departments
+
+
+def location_names(session: Session, keys: set[str]) -> dict[str, Location]:
+    if not keys:
+        return {}
+    return {x.key: x for x in session.scalars(select(Location).where(Location.key.in_(keys)))}

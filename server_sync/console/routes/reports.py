@@ -56,6 +56,7 @@ def _render_list(page: Page, name: str, query, **extra):
         categories=categories,
         departments=departments,
         lateness={r.id: workflow.lateness(r, now) for r in reports},
+        locations=queries.location_names(page.db, {r.location for r in reports}),
         **extra,
     )
 
@@ -165,6 +166,7 @@ def report_page(ticket: str, page: Page = Depends(staff_page())):
         categories=categories,
         departments=departments,
         late=workflow.lateness(report, utcnow()),
+        locations=queries.location_names(page.db, {report.location}),
         error=page.request.query_params.get("error"),
     )
 
