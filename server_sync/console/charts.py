@@ -173,12 +173,17 @@ def lines(
 
 
 def diverging_bars(
-    title: str, rows: Sequence[tuple[str, float]], *, width: int = 760, row_h: int = 24
+    title: str,
+    rows: Sequence[tuple[str, float]],
+    *,
+    width: int = 760,
+    row_h: int = 24,
+    empty: str = "—",
 ) -> Markup:
     """Horizontal bars left (negative) or right (positive) of a centre line, in points of share."""
     label_w, pad = 200, 60
     if not rows:
-        return _svg(width, 40, [_text(width / 2, 25, "—", size=14, anchor="middle")], title)
+        return _svg(width, 40, [_text(width / 2, 25, empty, size=14, anchor="middle")], title)
     height = row_h * len(rows) + 24
     centre = label_w + (width - label_w) / 2
     half = (width - label_w) / 2 - pad

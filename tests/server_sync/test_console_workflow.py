@@ -97,6 +97,8 @@ def test_report_goes_from_triage_to_closed_through_every_role(console_server, br
     assert page.locator("#kpi-reports").inner_text() == "2"
     assert page.locator("#kpi-completion").inner_text() == "50%"
     assert page.locator("#kpi-satisfaction").inner_text() == "4.0 / 5"
+    # The one resolved report was on time; the open one is not yet due.
+    assert page.locator("#kpi-on-time").inner_text() == "100%"
     assert page.locator("svg.chart").count() == 3
     environment_row = page.locator("#categories-table tr", has_text="环境卫生")
     assert re.search(r"\b1\s+50%", environment_row.inner_text())

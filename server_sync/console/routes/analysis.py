@@ -56,7 +56,9 @@ def analysis_page(page: Page = Depends(staff_page("analysis")), end: str = "", m
     )
     shifts = [(name(k), result.shift(k)) for k in order]
     shift_chart = charts.diverging_bars(
-        page.t("analysis.chart_shift"), [(n, v) for n, v in shifts if v is not None]
+        page.t("analysis.chart_shift"),
+        [(n, v) for n, v in shifts if v is not None],
+        empty=page.t("analysis.shift_empty"),
     )
     return page.render(
         "analysis.html",
