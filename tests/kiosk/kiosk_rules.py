@@ -109,7 +109,7 @@ def check_window(screen_name: str) -> list[str]:
     for i, first in enumerate(targets):
         a = window_rect(first)
         for second in targets[i + 1 :]:
-            if first in second.walk_reverse() or second in first.walk():
+            if _contains(first, second) or _contains(second, first):
                 continue
             b = window_rect(second)
             gap = max(b[0] - a[2], a[0] - b[2], b[1] - a[3], a[1] - b[3])
@@ -119,6 +119,30 @@ def check_window(screen_name: str) -> list[str]:
                     f" below {MIN_GAP_DP} dp"
                 )
     return problems
+
+
+_PITCH: dict = {}
+
+
+def line_pitch(label) -> float:
+    """Distance from one line of text to the next: the font's own line height (ascent plus
+    descent, measured with Kivy's text provider) times the label's ``line_height``."""
+    from kivy.core.text import Label as CoreLabel
+
+    key = (label.font_name, round(label.font_size, 2), label.bold)
+    if key not in _PITCH:
+        core = CoreLabel(font_name=label.font_name, font_size=label.font_size, bold=label.bold)
+        _PITCH[key] = core.get_extents("汉字Ag")[1]
+    return _PITCH[key] * label.line_height
+
+
+def _contains(outer, inner) -> bool:
+    node = inner.parent
+    while node is not None and node is not Window:
+        if node is outer:
+            return True
+        node = node.parent
+    return False
 
 
 def _in_tile(label) -> bool:
@@ -137,8 +161,9 @@ def _check_text(screen_name: str, label) -> list[str]:
         problems.append(
             f"{screen_name}: {_name(label)} text is {label.font_size:.0f} sp, below {least} sp"
         )
-    if label.line_height < MIN_LINE_HEIGHT:
-        problems.append(f"{screen_name}: {_name(label)} line spacing {label.line_height}")
+    spacing = line_pitch(label) / label.font_size
+    if spacing < MIN_LINE_HEIGHT - 0.005:
+        problems.append(f"{screen_name}: {_name(label)} line spacing {spacing:.2f}, below 1.3")
     back = background_of(label)
     ratio = contrast(blend(label.color, back), back)
     if ratio < MIN_CONTRAST:

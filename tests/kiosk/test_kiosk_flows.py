@@ -275,3 +275,34 @@ def test_language_switch_shows_english_one_tap_away(make_kiosk):
     assert "Lift fault" in [t.text for t in kiosk.tiles()]
     kiosk.tap(kiosk.app.root_layout.ids.language)
     assert "电梯故障" in [t.text for t in kiosk.tiles()]
+
+
+def test_a_card_held_up_to_the_camera_opens_my_points(make_kiosk, tmp_path):
+    import qrcode
+    from PIL import Image
+
+    camera = tmp_path / "camera-with-card"
+    camera.mkdir()
+    kiosk = make_kiosk("supermarket", camera=camera)
+    image = qrcode.make(kiosk.cards["2600000003"], box_size=6, border=4).convert("RGB")
+    framed = Image.new("RGB", (800, 600), "white")
+    framed.paste(image, (100, 40))
+    framed.save(camera / "card.png")
+
+    kiosk.tap_text("我的积分")  # the scan screen starts the camera scanner
+    kiosk.wait_for(
+        lambda: kiosk.app.manager.current == "points",
+        timeout=20,
+        what="the camera to read the card",
+    )
+    assert kiosk.screen.balance == "60"
+    kiosk.home()
+    kiosk.wait_for(lambda: kiosk.app.services.scans._camera is None, what="the camera to stop")
+
+
+def test_the_ticket_slips_qr_code_opens_track_my_report(make_kiosk):
+    kiosk = make_kiosk("lift")
+    kiosk.tap_text("查询办理进度")
+    kiosk.app.services.scans.submit("http://127.0.0.1:8080/t/L07-261201-0003")
+    kiosk.wait_for(lambda: kiosk.app.manager.current == "track", what="the ticket")
+    assert kiosk.screen.status_words == "负责部门正在处理"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from kivy.core.window import Window
 from kivy.metrics import dp
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -14,7 +15,10 @@ from kiosk.ui.widgets import KButton, KioskScreen, KLabel, Tile
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 6
+
+def page_size() -> int:
+    """Two columns of goods; three rows where the panel is tall enough, else two."""
+    return 2 * (3 if Window.height >= dp(700) else 2)
 
 
 class RedeemScreen(KioskScreen):
@@ -61,10 +65,12 @@ class RedeemScreen(KioskScreen):
             else ""
         )
         keys = list(self._items)
-        self.pages = max(1, (len(keys) + PAGE_SIZE - 1) // PAGE_SIZE)
+        size = page_size()
+        self.pages = max(1, (len(keys) + size - 1) // size)
+        self.page = min(self.page, self.pages - 1)
         grid = self.ids.goods
         grid.clear_widgets()
-        for key in keys[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]:
+        for key in keys[self.page * size : (self.page + 1) * size]:
             item = self._items[key]
             stock = self._stock.get(key)
             left = "" if stock is None else f" · {tr('left')} {stock}"

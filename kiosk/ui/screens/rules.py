@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from kivy.core.window import Window
+from kivy.metrics import dp
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.i18n import N_, pick
@@ -12,7 +14,10 @@ from kiosk.ui.widgets import KioskScreen, Tile
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 9
+
+def page_size() -> int:
+    """One rule per row, as many rows as the panel holds (at least three)."""
+    return max(3, int((Window.height - dp(330)) / dp(92)))
 
 
 class RulesScreen(KioskScreen):
@@ -36,13 +41,15 @@ class RulesScreen(KioskScreen):
             for rule in self.app.services.points.rules().values()
             if (rule.points > 0) == (self.direction == "award")
         ]
-        self.pages = max(1, (len(rules) + PAGE_SIZE - 1) // PAGE_SIZE)
+        size = page_size()
+        self.pages = max(1, (len(rules) + size - 1) // size)
+        self.page = min(self.page, self.pages - 1)
         grid = self.ids.grid
         grid.clear_widgets()
-        for rule in rules[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]:
+        for rule in rules[self.page * size : (self.page + 1) * size]:
             sign = "+" if rule.points > 0 else ""
             tile = Tile(
-                text=f"{pick(rule.model_dump(), 'name', self.app.lang)}\n{sign}{rule.points}",
+                text=f"{pick(rule.model_dump(), 'name', self.app.lang)}   {sign}{rule.points}",
                 font_size=grid.tile_font,
             )
             if rule.points < 0:
