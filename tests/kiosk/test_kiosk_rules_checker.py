@@ -4,10 +4,10 @@ from __future__ import annotations
 
 
 def test_the_checker_reports_every_broken_rule(kivy_window):
+    from kiosk_rules import check_window, contrast
     from kivy.uix.boxlayout import BoxLayout
     from kivy.uix.label import Label
     from kivy.uix.textinput import TextInput
-    from kiosk_rules import check_window, contrast
 
     from kiosk.ui import theme
     from kiosk.ui.kioskapp import HERE, load_kv
