@@ -63,6 +63,7 @@ def install(app: FastAPI, settings, database) -> None:
         points,
         points_catalogue,
         reports,
+        visits,
     )
 
     app.state.settings = getattr(app.state, "settings", settings)
@@ -72,6 +73,7 @@ def install(app: FastAPI, settings, database) -> None:
     for module in (
         auth,
         reports,
+        visits,
         analysis,
         points,
         points_catalogue,

@@ -50,6 +50,7 @@ NAVIGATION = (
     ("review", "/console/reports/review", "nav.review"),
     ("callback", "/console/reports/callback", "nav.callback"),
     ("reports", "/console/reports", "nav.all_reports"),
+    ("reports", "/console/visits", "nav.visits"),
     ("analysis", "/console/analysis", "nav.analysis"),
     ("points", "/console/points/accounts", "nav.points"),
     ("fleet", "/console/fleet", "nav.fleet"),

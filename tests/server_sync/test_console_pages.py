@@ -207,7 +207,35 @@ def test_help_call_from_a_kiosk_stands_out_on_triage_until_acknowledged(console_
     context.close()
 
 
+def test_home_visit_asked_for_at_a_kiosk_is_arranged_and_marked_done(console_server, browser):
+    server = console_server
+    event = {
+        "id": str(uuid.uuid4()),
+        "type": "service.requested",
+        "occurred_at": utcnow().isoformat(),
+        "payload": {"service": "fetch_medicine", "location": "b07-lift-1", "building": 7,
+                    "unit": 1203, "contact": {"kind": "phone", "phone": "13700001234"}},
+    }  # fmt: skip
+    assert apply_batch(server.database, None, [event])[0].status == "accepted"
+
+    context, page = browser_login(browser, server, "dispatcher")
+    page.goto(f"{server.url}/console/visits")
+    row = page.locator("#visits tbody tr").first
+    expect(row).to_contain_text("代取药品")
+    expect(row).to_contain_text("1203")
+    expect(row).to_contain_text("13700001234")
+    shot(page, "11-home-visits")
+    row.locator("button").click()
+    expect(page.locator(".flash")).to_contain_text("已记为完成")
+    expect(page.locator("#visits tbody")).to_contain_text("没有符合条件的记录")
+    context.close()
+    with server.database.read_session() as session:
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "visit.done"))
+        assert entry.actor == "staff:dispatcher" and entry.detail == {"service": "fetch_medicine"}
+
+
 PAGES = (
+    "/console/visits",
     "/console/reports/triage", "/console/reports/weekly", "/console/reports/review",
     "/console/reports/callback", "/console/reports", "/console/analysis", "/console/fleet",
     "/console/notices", "/console/audit", "/console/staff", "/console/points/accounts",
