@@ -67,7 +67,8 @@ async def posted_form(request: Request):
     loop; this dependency does the one part that must be awaited. Declare it after the
     page dependency, which it uses.
     """
-    return await request.state.page.form()
+    page = getattr(request.state, "page", None) or Page(request, None)
+    return await page.form()
 
 
 def staff_page(capability: str | None = None) -> Callable[..., Page]:
