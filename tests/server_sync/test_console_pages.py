@@ -15,7 +15,7 @@ from server_sync.enrolment import create_code
 from server_sync.ingest import apply_batch
 from server_sync.models import Device, utcnow
 from server_sync.models.console import AuditEntry
-from server_sync.models.points import PointsAccount, PointsCard
+from server_sync.models.points import LedgerEntry, OverdraftFlag, PointsAccount, PointsCard
 from server_sync.points.seed import seed_demo_community, seed_points
 
 # Chromium runs against SQLite only; the HTTP-level tests cover PostgreSQL too.
@@ -131,6 +131,10 @@ def test_supermarket_manager_issues_revokes_and_prints_cards(console_server, bro
         seed_demo_community(session, server.data_dir)
         account = session.scalars(select(PointsAccount).order_by(PointsAccount.id)).first()
         account_id, balance = account.id, account.balance
+        # Two desks redeemed offline against the same balance: the server flagged it.
+        entry = session.scalar(select(LedgerEntry).where(LedgerEntry.account_id == account_id))
+        session.add(OverdraftFlag(entry_id=entry.id, account_id=account_id, what="balance",
+                                  shortfall=7))  # fmt: skip
 
     context, page = browser_login(browser, server, "shop")
     assert page.url.endswith("/console/points/accounts")
@@ -160,6 +164,14 @@ def test_supermarket_manager_issues_revokes_and_prints_cards(console_server, bro
     assert sheet.status == 200 and sheet.headers["content-type"] == "application/pdf"
     assert sheet.body()[:5] == b"%PDF-"
 
+    page.goto(f"{server.url}/console/points/overdrafts")
+    flag = page.locator("#overdrafts tbody tr").first
+    expect(flag).to_contain_text("余额不足")
+    flag.locator("input[name=note]").fill("已联系住户，下次领取时扣回7分")
+    flag.locator("button").click()
+    expect(page.locator(".flash")).to_contain_text("已处理")
+    expect(page.locator("#overdrafts tbody tr").first).to_contain_text("下次领取时扣回7分")
+
     for path, name in (("/console/points/ledger", "42-points-ledger"),
                        ("/console/points/overdrafts", "43-points-overdrafts"),
                        ("/console/points/rules", "44-points-rules"),
@@ -184,7 +196,9 @@ def test_supermarket_manager_issues_revokes_and_prints_cards(console_server, bro
         assert card.status == "revoked" and card.revoke_reason == "遗失"
         actions = set(session.scalars(select(AuditEntry.action).where(
             AuditEntry.actor == "staff:shop")))  # fmt: skip
-        assert {"card.issue", "card.revoke", "card.print", "stock.restock"} <= actions
+        assert {"card.issue", "card.revoke", "card.print", "stock.restock",
+                "overdraft.settle"} <= actions  # fmt: skip
+        assert session.scalar(select(OverdraftFlag.settled_by)) == "staff:shop"
 
 
 def test_help_call_from_a_kiosk_stands_out_on_triage_until_acknowledged(console_server, browser):
