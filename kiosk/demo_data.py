@@ -1,8 +1,9 @@
 """Reference data for a kiosk that has never synced: development, tests and benchmarks.
 
 Builds a sync state (the shape ``Store.apply_state`` takes) from the seed files
-in ``assets/seed/`` plus the twelve report categories, a few locations,
-notices, points stars and signed demo cards. A real kiosk gets all of this
+in ``assets/seed/`` (categories, departments, locations, notices, rules,
+catalogue) plus made-up points stars, accounts and cards signed with a key
+made here. A real kiosk gets all of this
 from the server through the agent. Run ``python -m kiosk.demo_data STORE`` to
 fill a store for a kiosk started without a server.
 """
@@ -17,155 +18,6 @@ from pathlib import Path
 from server_sync.protocol import cards
 
 SEED = Path(__file__).resolve().parent.parent / "assets" / "seed"
-
-# key, name_zh, name_en, department, icon, phrases_zh, phrases_en
-CATEGORIES = [
-    (
-        "housing_repair",
-        "房屋维修",
-        "Housing repair",
-        "property",
-        "housing_repair",
-        ["墙面渗水", "门窗坏了", "天花板掉灰", "楼道灯不亮"],
-        [
-            "Water seeps through the wall",
-            "A door or window is broken",
-            "Plaster falls from the ceiling",
-            "The stairwell light is out",
-        ],
-    ),
-    (
-        "utilities",
-        "水电气故障",
-        "Water, power, gas",
-        "property",
-        "utilities",
-        ["停水了", "停电了", "闻到煤气味", "水管漏水"],
-        ["No water", "No power", "I smell gas", "A water pipe leaks"],
-    ),
-    (
-        "lift",
-        "电梯故障",
-        "Lift fault",
-        "property",
-        "lift",
-        ["电梯不动了", "电梯门关不上", "有人被困", "电梯有异响"],
-        [
-            "The lift does not move",
-            "The lift door does not close",
-            "Someone is stuck",
-            "The lift makes strange noises",
-        ],
-    ),
-    (
-        "noise",
-        "噪音扰民",
-        "Noise",
-        "community",
-        "noise",
-        ["晚上装修", "广场舞声音太大", "狗一直叫"],
-        ["Building work at night", "Square dancing is too loud", "A dog keeps barking"],
-    ),
-    (
-        "environment",
-        "环境卫生",
-        "Environment",
-        "property",
-        "environment",
-        ["垃圾没人清", "楼道有杂物", "有污水"],
-        ["Rubbish is not collected", "Things block the stairwell", "Dirty water on the ground"],
-    ),
-    (
-        "safety",
-        "安全隐患",
-        "Safety hazard",
-        "property",
-        "safety",
-        ["消防通道被堵", "电线乱拉", "有东西要掉下来"],
-        ["The fire exit is blocked", "Loose electric wires", "Something may fall down"],
-    ),
-    (
-        "policy",
-        "政策咨询",
-        "Policy question",
-        "community",
-        "policy",
-        ["低保怎么申请", "医保怎么报销", "搬迁补助"],
-        ["How to apply for basic allowance", "How medical insurance pays", "Resettlement subsidy"],
-    ),
-    (
-        "dispute",
-        "矛盾调解",
-        "Dispute mediation",
-        "community",
-        "dispute",
-        ["邻里纠纷", "家庭矛盾", "占用公共地方"],
-        ["A quarrel with neighbours", "A family quarrel", "Someone takes shared space"],
-    ),
-    (
-        "jobs",
-        "就业推荐",
-        "Job referral",
-        "employment",
-        "jobs",
-        ["想找工作", "想学技术", "想做零工"],
-        ["I want a job", "I want to learn a trade", "I want casual work"],
-    ),
-    (
-        "school",
-        "子女入学",
-        "School places",
-        "education",
-        "school",
-        ["孩子上小学", "孩子上初中", "转学手续"],
-        ["Primary school place", "Middle school place", "Changing schools"],
-    ),
-    (
-        "training",
-        "文化技能培训",
-        "Culture and skills training",
-        "employment",
-        "training",
-        ["电脑培训", "手工培训", "普通话学习"],
-        ["Computer class", "Handicraft class", "Learning Mandarin"],
-    ),
-    (
-        "supervision",
-        "监督投诉",
-        "Supervision and complaints",
-        "office",
-        "supervision",
-        ["对服务不满意", "办事太慢", "表扬工作人员"],
-        ["Unhappy with a service", "Things take too long", "Praise a member of staff"],
-    ),
-]
-
-NOTICES = [
-    (
-        "n1",
-        "news",
-        "本月积分超市新到大米和食用油",
-        "Rice and cooking oil in the points shop",
-        "本月积分超市新到五公斤装大米和五升食用油，欢迎用积分兑换。",
-        "5 kg bags of rice and 5 litre bottles of oil are in the points shop this month.",
-    ),
-    (
-        "n2",
-        "policy",
-        "医保缴费提醒",
-        "Medical insurance reminder",
-        "请在本月底前到社区服务中心缴纳明年的医保费用。",
-        "Please pay next year's medical insurance at the service centre by the end of the month.",
-    ),
-    (
-        "n3",
-        "news",
-        "周六上午免费量血压",
-        "Free blood pressure check on Saturday",
-        "周六上午九点到十一点，社区卫生室免费量血压。",
-        "On Saturday 9 to 11 am the community clinic checks blood pressure for free.",
-    ),
-]
 
 STARS = [
     ("王*娟", 7, 55),
@@ -189,7 +41,37 @@ ACCOUNTS = [
 
 def _seed(name: str, table: str) -> list[dict]:
     with (SEED / name).open("rb") as handle:
-        return list(tomllib.load(handle).get(table, []))
+        rows = list(tomllib.load(handle).get(table, []))
+    return [
+        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+        for row in rows
+    ]
+
+
+def _locations() -> list[dict]:
+    with (SEED / "reference.toml").open("rb") as handle:
+        buildings = tomllib.load(handle).get("buildings", {})
+    rows = _seed("reference.toml", "location")
+    extra = buildings.get("lifts_by_building", {})
+    for number in range(int(buildings.get("first", 1)), int(buildings.get("last", 0)) + 1):
+        rows.append(
+            {
+                "key": f"b{number:02d}",
+                "name_zh": f"{number}栋",
+                "name_en": f"Building {number}",
+                "building": number,
+            }
+        )
+        for lift in range(1, int(extra.get(str(number), buildings.get("lifts", 0))) + 1):
+            rows.append(
+                {
+                    "key": f"b{number:02d}-lift-{lift}",
+                    "name_zh": f"{number}栋{lift}号电梯",
+                    "name_en": f"Building {number}, lift {lift}",
+                    "building": number,
+                }
+            )
+    return rows
 
 
 def demo_state(
@@ -205,56 +87,12 @@ def demo_state(
     month = now.strftime("%Y-%m")
     payloads = {row[7]: cards.sign_card(card_key, row[7]) for row in ACCOUNTS}
     changes: dict[str, list[dict]] = {
-        "categories": [
-            {
-                "key": k,
-                "name_zh": zh,
-                "name_en": en,
-                "department": dept,
-                "deadline_hours": 24,
-                "icon": icon,
-                "phrases_zh": pzh,
-                "phrases_en": pen,
-            }
-            for k, zh, en, dept, icon, pzh, pen in CATEGORIES
-        ],
-        "departments": [
-            {
-                "key": "property",
-                "name_zh": "物业办公室",
-                "name_en": "Property office",
-                "phone": "0851-8888-1234",
-            },
-        ],
-        "locations": [
-            {
-                "key": "b07-lift-1",
-                "name_zh": "7栋1号电梯",
-                "name_en": "Building 7, lift 1",
-                "building": 7,
-            },
-            {"key": "square", "name_zh": "中心广场", "name_en": "Market square", "building": None},
-            {
-                "key": "supermarket",
-                "name_zh": "积分超市",
-                "name_en": "Points supermarket",
-                "building": None,
-            },
-        ],
-        "notices": [
-            {
-                "key": k,
-                "kind": kind,
-                "title_zh": tzh,
-                "title_en": ten,
-                "body_zh": bzh,
-                "body_en": ben,
-                "published_at": f"2026-12-0{i + 1}T09:00:00+08:00",
-            }
-            for i, (k, kind, tzh, ten, bzh, ben) in enumerate(NOTICES)
-        ],
+        "categories": _seed("reference.toml", "category"),
+        "departments": _seed("reference.toml", "department"),
+        "locations": _locations(),
+        "notices": _seed("notices.toml", "notice"),
         "config": [
-            {"key": "property_phone", "value": "0851-8888-1234"},
+            {"key": "property_phone", "value": "0851-8620-1001"},
             {"key": "hotline", "value": "0851-12345"},
             {"key": "community_name", "value": "易码通安置社区"},
         ],

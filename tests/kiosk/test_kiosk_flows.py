@@ -39,7 +39,7 @@ def test_report_with_voice_note_and_photo_is_recorded_once_and_its_slip_printed(
     assert app.manager.current == "category"
     kiosk.tap_text("电梯故障")
     kiosk.tap_text("电梯门关不上")
-    kiosk.tap_text("有人被困")
+    kiosk.tap_text("电梯有异响")
     kiosk.tap_id("next")
     assert app.manager.current == "location"
 
@@ -86,8 +86,8 @@ def test_report_with_voice_note_and_photo_is_recorded_once_and_its_slip_printed(
     assert len(recorded) == 1
     payload = recorded[0]["payload"]
     assert payload["ticket"] == ticket
-    assert payload["category"] == "lift"
-    assert payload["phrases"] == ["电梯门关不上", "有人被困"]
+    assert payload["category"] == "lift_fault"
+    assert payload["phrases"] == ["电梯门关不上", "电梯有异响"]
     assert (payload["building"], payload["unit"]) == (7, 1203)
     assert payload["contact"] == {"kind": "phone", "card": None, "phone": "13800138000"}
     assert sorted(m["kind"] for m in payload["media"]) == ["photo", "voice"]
@@ -196,13 +196,13 @@ def test_idle_prompt_counts_down_then_goes_home_and_discards_the_draft(make_kios
 
     kiosk.tap_text("我要反映问题")
     kiosk.tap_text("电梯故障")
-    kiosk.tap_text("有人被困")
-    assert app.draft.phrases == ["有人被困"]
+    kiosk.tap_text("电梯不动")
+    assert app.draft.phrases == ["电梯不动"]
 
     kiosk.wait_for(lambda: app.idle_prompt is not None, what="the idle prompt")
     kiosk.screenshot("flow-idle-prompt")
     kiosk.tap(app.idle_prompt.ids.keep_going)  # someone is still there
-    assert app.manager.current == "phrases" and app.draft.phrases == ["有人被困"]
+    assert app.manager.current == "phrases" and app.draft.phrases == ["电梯不动"]
 
     kiosk.wait_for(lambda: app.idle_prompt is not None, what="the idle prompt again")
     kiosk.wait_for(lambda: app.manager.current == "home", what="the countdown")
@@ -218,7 +218,7 @@ def test_emergency_help_asks_once_then_shows_the_numbers_and_records_the_alert(m
     kiosk.tap_id("call_help")
     screen = kiosk.screen
     assert screen.confirmed
-    assert "0851-8888-1234" == screen.property_phone and screen.emergency_phone == "120"
+    assert screen.property_phone == "0851-8620-1001" and screen.emergency_phone == "120"
     kiosk.screenshot("flow-help-called")
     alerts = events(kiosk, "help.requested")
     assert len(alerts) == 1 and alerts[0]["payload"]["location"] == "b07-lift-1"
@@ -272,7 +272,7 @@ def test_language_switch_shows_english_one_tap_away(make_kiosk):
     kiosk.tap(kiosk.app.root_layout.ids.language)
     assert "Report a problem" in [t.text for t in kiosk.tiles()]
     kiosk.tap_text("Report a problem")
-    assert "Lift fault" in [t.text for t in kiosk.tiles()]
+    assert "Lift faults" in [t.text for t in kiosk.tiles()]
     kiosk.tap(kiosk.app.root_layout.ids.language)
     assert "电梯故障" in [t.text for t in kiosk.tiles()]
 

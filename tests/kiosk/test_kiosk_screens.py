@@ -67,7 +67,7 @@ def walk_in_english(kiosk, check_window) -> list[str]:
     kiosk.tap(app.root_layout.ids.language)
     problems = []
     for label, name, options in screen_states(kiosk):
-        app.draft.category = "lift"
+        app.draft.category = "lift_fault"
         app.go(name, **options)
         if label == "help-called":
             kiosk.tap_id("call_help")
@@ -87,10 +87,10 @@ def test_every_screen_meets_the_elderly_rules_and_leads_home(make_kiosk, role):
     for size in SIZES:
         kiosk = make_kiosk(role, size=size)
         app = kiosk.app
-        app.draft.category = "lift"
+        app.draft.category = "lift_fault"
         for label, name, options in screen_states(kiosk):
             if name in ("phrases", "review"):
-                app.draft.category = "lift"
+                app.draft.category = "lift_fault"
             app.go(name, **options)
             if label == "redeem":
                 kiosk.tap(kiosk.tiles()[0])  # one item in the basket shows the +/- row

@@ -10,16 +10,16 @@ from kiosk.ui.widgets import KioskScreen, Tile
 ORDER = [
     "housing_repair",
     "utilities",
-    "lift",
+    "lift_fault",
     "noise",
     "environment",
-    "safety",
-    "policy",
-    "dispute",
-    "jobs",
-    "school",
+    "safety_hazard",
+    "policy_question",
+    "dispute_mediation",
+    "job_referral",
+    "school_places",
     "training",
-    "supervision",
+    "supervision_complaint",
 ]
 
 

@@ -29,12 +29,17 @@ PURPOSES = {
         11,
         lambda v: 5 <= len(v) <= 11,
     ),
+    # Limitation: typed tickets must be a role letter (L, S, M), two digits, the date and a
+    # four-digit sequence, the shape enrolled devices print; a device still on a demo short
+    # code such as DEMO prints tickets that can only be scanned, not typed.
     "ticket": (
         N_("Your ticket number"),
         N_("Tap the letter, then the numbers on your slip."),
         12,
         lambda v: len(v) == 12,
     ),
+    # Limitation: one staff PIN per kiosk from the configuration, so events carry no staff
+    # name and the day's close shows all staff together; per-staff sign-in needs accounts.
     "staff_pin": (N_("Staff PIN"), N_("Staff: type your PIN."), 8, lambda v: len(v) >= 4),
 }
 

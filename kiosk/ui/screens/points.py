@@ -38,7 +38,8 @@ class PointsScreen(KioskScreen):
             return
         if not card.ok:
             if card.refusal.code == "no_account" and not self.app.kiosk_config.staff_mode:
-                # Lift and square kiosks hold no balances (DESIGN: supermarket devices only).
+                # Limitation: lift and square kiosks are not sent cards and accounts (the
+                # sync state keeps them to supermarket devices), so they show no balance.
                 self.note = tr(
                     "Your card is valid. Your balance is shown at the points supermarket kiosk."
                 )
