@@ -13,14 +13,14 @@ from PIL import Image, ImageDraw, ImageFont
 
 OUT = Path(__file__).resolve().parent.parent / "assets" / "icons"
 FONT = Path(__file__).resolve().parent.parent / "assets" / "fonts" / "NotoSansSC-Bold.otf"
-SIZE = 128
-S = 4  # drawing scale
+SIZE = 256
+S = 8  # drawing scale: a 128-unit grid drawn at 1024 px, saved at SIZE
 W = (255, 255, 255, 255)
 LINE = 9 * S
 
 
 def _canvas():
-    image = Image.new("RGBA", (SIZE * S, SIZE * S), (0, 0, 0, 0))
+    image = Image.new("RGBA", (128 * S, 128 * S), (0, 0, 0, 0))
     return image, ImageDraw.Draw(image)
 
 
