@@ -35,6 +35,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def check_store(path: Path) -> str | None:
+    """A sentence when the device store cannot be opened, before any window appears."""
+    from terminal_agent.store import Store
+
+    try:
+        Store(path).close()
+    except Exception as exc:  # whatever the cause, the technician reads one sentence
+        return (
+            f"the device store {path} cannot be opened ({exc}); check the path under "
+            "[kiosk] store in the configuration and that ymt-agent can open it."
+        )
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(
@@ -52,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ymt-kiosk: --size {args.size!r} must look like 1280x800.", file=sys.stderr)
         return 2
     size = (int(size_match[1]), int(size_match[2]))
+    problem = check_store(config.store)
+    if problem:
+        print(f"ymt-kiosk: {problem}", file=sys.stderr)
+        return 2
 
     from kiosk import boot
 

@@ -84,3 +84,18 @@ def test_ymt_kiosk_stops_with_the_sentence_and_no_traceback(tmp_path):
 def test_the_example_configs_load(name):
     config = load_config(Path(__file__).resolve().parents[2] / "assets" / "config" / name)
     assert config.printer_url.startswith("preview://")
+
+
+def test_a_store_that_cannot_be_opened_stops_start_up_with_a_sentence(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the store's folder should be")
+    path = write(tmp_path, GOOD.replace("var/store.db", str(blocker / "store.db")))
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk.app", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "cannot be opened" in result.stderr and "[kiosk] store" in result.stderr
+    assert "Traceback" not in result.stderr
