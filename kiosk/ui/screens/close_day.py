@@ -7,8 +7,8 @@ import logging
 from kivy.properties import StringProperty
 
 from kiosk.i18n import N_
+from kiosk.printer_desk import day_totals
 from kiosk.printing import day_close
-from kiosk.services import day_totals
 from kiosk.ui.widgets import KioskScreen
 
 log = logging.getLogger(__name__)
