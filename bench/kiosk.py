@@ -6,7 +6,8 @@ Prints, each beside a baseline measured in the same run:
 - start to home screen: a fresh ``python`` process building the supermarket kiosk
   until its home screen is drawn, beside a bare Kivy app with one label;
 - screen switch: ``app.go(name)`` plus the frame that draws it, over every screen,
-  beside switching between two empty screens of a bare ScreenManager;
+  beside switching between two empty screens of a bare ScreenManager and beside
+  redrawing the same kiosk screen (what the renderer alone costs per frame);
 - memory: the app's resident memory after 1,000 round trips through the report
   flow (category, phrases, location, voice, photo, contact, review, home) and the
   points flow (scan a card, my points, home), beside the same after the first 100.
@@ -190,13 +191,23 @@ def in_process(config_path: Path, round_trips: int, switches: int) -> dict:
         "redeem": {"card": card},
         "rules": {"direction": "award"},
     }
+    # Baseline: drawing the home screen again without switching (the renderer's own cost).
+    redraw_times = []
+    for _ in range(min(switches, 100)):
+        EventLoop.window.canvas.ask_update()
+        t = time.perf_counter()
+        frame()
+        redraw_times.append(time.perf_counter() - t)
     switch_times = []
+    setup_times = []
     for i in range(switches):
         name = names[i % len(names)] if i % 2 == 0 else "home"
         t = time.perf_counter()
         app.go(name, **options.get(name, {}))
+        t_setup = time.perf_counter()
         frame()
         switch_times.append(time.perf_counter() - t)
+        setup_times.append(t_setup - t)
     app.go_home()
 
     process = psutil.Process()
@@ -234,7 +245,13 @@ def in_process(config_path: Path, round_trips: int, switches: int) -> dict:
             frame()
             memory[i] = process.memory_info().rss
     app.dispatch("on_stop")
-    return {"bare_switch": bare_times, "switch": switch_times, "memory": memory}
+    return {
+        "bare_switch": bare_times,
+        "redraw": redraw_times,
+        "switch": switch_times,
+        "setup": setup_times,
+        "memory": memory,
+    }
 
 
 def median_ms(values: list[float]) -> str:
@@ -303,6 +320,14 @@ def main() -> int:
         print(
             f"screen switch: bare ScreenManager median {median_ms(data['bare_switch'])},"
             f" p95 {p95_ms(data['bare_switch'])}"
+        )
+        print(
+            f"redraw of the kiosk home screen, no switch: median {median_ms(data['redraw'])}"
+            "  (the software renderer's cost of one frame)"
+        )
+        print(
+            f"screen switch, app side (go: setup and layout request): median"
+            f" {median_ms(data['setup'])}, p95 {p95_ms(data['setup'])}"
         )
         print(
             f"screen switch: kiosk screens      median {median_ms(data['switch'])},"
