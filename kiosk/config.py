@@ -34,6 +34,7 @@ class KioskConfig:
     language: str = "zh_CN"
     fullscreen: bool = True
     staff_pin: str = ""
+    staff_name: str = ""
     printer_url: str = "preview://var/slips"
     printer_width_mm: int = 80
     printer_mode: str = "raster"
@@ -208,6 +209,7 @@ def load_config(path: str | Path) -> KioskConfig:
         language=language,
         fullscreen=r.get("kiosk", "fullscreen", bool, True),
         staff_pin=staff_pin,
+        staff_name=r.get("kiosk", "staff_name", str, "")[:40],
         printer_url=printer_url,
         printer_width_mm=width,
         printer_mode=mode,

@@ -86,7 +86,7 @@ class PrinterDesk:
             receipt_no=redemption.receipt,
             occurred_at=(redemption.occurred_at or services.now()).astimezone(),
             device=services.device_code(),
-            staff=staff,
+            staff=staff or services.config.staff_name,
             resident_name=str(account.get("name") or redemption.card.name_masked),
             card_no=redemption.card.card_no or "",
             items=[
@@ -95,7 +95,7 @@ class PrinterDesk:
             ],
             balance_before=redemption.balance_before,
             balance_after=redemption.balance_after,
-            record_url=services.track_link(redemption.receipt),
+            record_url=services.receipt_link(redemption.receipt),
         )
         self._submit(redemption_receipt(receipt), on_done)
 

@@ -87,7 +87,7 @@ class Services:
         work_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(config.store)
         self.scans = ScanHub(self.store, deliver, config.camera_source)
-        self.points = PointsDesk(self.store)
+        self.points = PointsDesk(self.store, staff=config.staff_name)
         self.printer = PrinterDesk(config, self, deliver)
 
     def close(self) -> None:
@@ -140,6 +140,17 @@ class Services:
 
     def online(self) -> bool | None:
         return self.store.sync_status().get("online")
+
+    def server_base(self) -> str:
+        """The server's address: the enrolled one, else the one in the tracking link setting."""
+        server = (self.store.identity() or {}).get("server") or ""
+        if not server and "/t/" in self.config.track_url:
+            server = self.config.track_url.split("/t/", 1)[0]
+        return server.rstrip("/")
+
+    def receipt_link(self, receipt: str) -> str:
+        """The console's ledger page for one receipt (for staff, behind the console sign-in)."""
+        return f"{self.server_base()}/console/points/ledger?card={receipt}"
 
     def track_link(self, ticket: str) -> str:
         template = self.config.track_url

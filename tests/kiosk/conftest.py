@@ -97,6 +97,7 @@ def write_config(folder: Path, role: str, camera: Path | str, **extra) -> Path:
         'language = "zh_CN"',
         "fullscreen = false",
         'staff_pin = "2468"',
+        'staff_name = "积分超市前台"',
         'track_url = "http://127.0.0.1:8080/t/{ticket}"',
         "[printer]",
         f'url = "preview://{folder / "slips"}"',

@@ -168,6 +168,7 @@ def test_redemption_records_one_event_and_prints_a_receipt(make_kiosk):
     assert len(redeemed) == 1
     payload = redeemed[0]["payload"]
     assert payload["receipt"] == receipt and payload["total"] == 80
+    assert payload["staff"] == "积分超市前台"
     assert sorted((i["item"], i["quantity"]) for i in payload["items"]) == [
         ("cooking_oil_5l", 2),
         ("rice_5kg", 1),
@@ -176,6 +177,8 @@ def test_redemption_records_one_event_and_prints_a_receipt(make_kiosk):
     assert len(printed) == 1
     data = printed[0].read_bytes()
     assert receipt.encode("gb18030") in data and "王*娟".encode("gb18030") in data
+    assert "积分超市前台".encode("gb18030") in data
+    assert f"/console/points/ledger?card={receipt}".encode() in data  # the receipt's QR
     keep_slip(kiosk, "receipt")
 
     kiosk.tap_id("ok")

@@ -38,8 +38,8 @@ PURPOSES = {
         12,
         lambda v: len(v) == 12,
     ),
-    # Limitation: one staff PIN per kiosk from the configuration, so events carry no staff
-    # name and the day's close shows all staff together; per-staff sign-in needs accounts.
+    # Limitation: one staff PIN per kiosk from the configuration, so events carry the desk's
+    # staff_name, not a person's, and the day's close cannot tell staff apart.
     "staff_pin": (N_("Staff PIN"), N_("Staff: type your PIN."), 8, lambda v: len(v) >= 4),
 }
 
