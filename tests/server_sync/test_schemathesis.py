@@ -7,12 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sync_helpers import report_event, sqlite_only
+from sync_helpers import report_event
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
-@sqlite_only
 def test_no_operation_answers_with_a_server_error(server, tmp_path):
     device = server.enrol()
     server.push(device, [report_event() for _ in range(3)])
