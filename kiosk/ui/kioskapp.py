@@ -55,6 +55,8 @@ STAFF_SCREENS = [
     ("close_day", "close_day", "CloseDayScreen"),
 ]
 
+STAFF_SCREEN_NAMES = {name for name, _module, _cls in STAFF_SCREENS}
+
 
 def load_kv(path: Path) -> None:
     """Load a .kv file once, read explicitly as UTF-8."""
@@ -188,6 +190,9 @@ class KioskApp(App):
 
     def go(self, name: str, **options) -> None:
         """Show screen ``name``; ``options`` are handed to its ``setup``."""
+        if name in STAFF_SCREEN_NAMES and not self.staff_signed_in:
+            log.warning("staff screen %s asked for without the staff PIN", name)
+            name, options = "home", {}
         if name in self._unbuilt:
             self._build_screen(name)
         screen = self.manager.get_screen(name)

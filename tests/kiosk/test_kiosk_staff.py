@@ -99,3 +99,11 @@ def test_offline_banner_shows_when_the_agent_reports_the_server_unreachable(make
     kiosk.screenshot("flow-offline-banner")
     kiosk.tap_text("我要反映问题")  # every flow keeps working
     assert kiosk.app.manager.current == "category"
+
+
+def test_staff_screens_need_the_pin(make_kiosk):
+    kiosk = make_kiosk("supermarket")
+    kiosk.app.go("redeem", card=kiosk.cards["2600000001"])
+    assert kiosk.app.manager.current == "home"
+    assert not kiosk.app.staff_signed_in
+    assert events(kiosk, "points.redeemed") == []
