@@ -80,7 +80,9 @@ def test_ymt_kiosk_stops_with_the_sentence_and_no_traceback(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("name", ["kiosk-lift.toml", "kiosk-supermarket.toml"])
+@pytest.mark.parametrize(
+    "name", ["kiosk-lift.toml", "kiosk-square.toml", "kiosk-supermarket.toml"]
+)
 def test_the_example_configs_load(name):
     config = load_config(Path(__file__).resolve().parents[2] / "assets" / "config" / name)
     assert config.printer_url.startswith("preview://")
