@@ -161,6 +161,7 @@ def _clock_check(client: Client, lang: str) -> Check:
             ),
             "clock",
         )
+    # Limitation: the HTTP Date header has one-second resolution; the heartbeat's measure is finer.
     skew = (client.last_server_date - datetime.now(UTC)).total_seconds()
     if abs(skew) <= MAX_SKEW_S:
         return Check(name, True, f"{text('ok', lang)} ({skew:+.0f} s)", "clock")
@@ -242,6 +243,8 @@ def _configured_target(store: Store, component: str, reported: dict | None) -> s
 
 def _probe(component: str, target: str, lang: str) -> tuple[bool | None, str]:
     """A direct, cheap look at the device: None when there is nothing cheap to probe."""
+    # Limitation: the camera probe only opens the device file, it does not grab a frame (the
+    # kiosk holds the camera while it runs); USB and CUPS printers are not probed directly.
     if not target:
         return None, _zh(lang, "未配置设备，未直接检测", "no device configured, not probed")
     parsed = urlparse(target)

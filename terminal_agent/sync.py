@@ -160,6 +160,8 @@ class Agent:
 
     def push_batch(self) -> PushReport | None:
         """Push one batch (its media first); None when the outbox has nothing to send."""
+        # Limitation: one batch at a time, in outbox order (a reversal must not overtake the
+        # redemption it reverses), so a backlog drains at the server's pace per batch.
         started = time.monotonic()
         batch = self.store.pending_batch(self.max_events, self.max_bytes - ENVELOPE_BYTES)
         if not batch:
@@ -290,6 +292,8 @@ class Agent:
         if head.status_code != 404 and "X-Media-Size" in head.headers:
             self.store.mark_uploaded(sha)
             return
+        # Limitation: an upload cut off halfway starts again from the first byte (the server
+        # has no resumable uploads); a long video on a poor link may need many tries.
         with open(path, "rb") as handle:
             client.request(
                 "PUT",
