@@ -2,13 +2,15 @@
 
     .venv/bin/python bench/ingest.py [--events 20000] [--sizes 1,50,500]
                                      [--sqlite-synchronous FULL|NORMAL]
+    .venv/bin/python bench/ingest.py --database postgresql+psycopg://USER@HOST/DB
     .venv/bin/python bench/ingest.py --url http://127.0.0.1:8080 --token TOKEN
 
-Without --url it starts its own server (`ymt-server serve`, SQLite, the real
-migrations and seed) on a free 127.0.0.1 port in bench/_output/ingest and
-enrols a device. It pushes the same number of new events (80 % reports, 20 %
-home-visit requests) in batches of each size, one request at a time over one
-keep-alive connection, and prints events per second and the p50/p99 latency of
+Without --url it starts its own server (`ymt-server serve`, the real
+migrations and seed; SQLite in bench/_output/ingest, or the empty database
+named by --database) on a free 127.0.0.1 port and enrols a device. It pushes
+the same number of new events (80 % reports, 20 % home-visit requests) in
+batches of each size, one request at a time over one keep-alive connection,
+and prints events per second and the p50/p99 latency of
 a batch, side by side. The baseline, measured in the same run, is an empty
 batch: the cost of HTTP, JSON and the token check with nothing to apply.
 
@@ -49,12 +51,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(synchronous: str) -> tuple[subprocess.Popen, str, str]:
+def start_server(synchronous: str, database: str | None) -> tuple[subprocess.Popen, str, str]:
     """A fresh seeded server; returns the process, its URL and a device token."""
     shutil.rmtree(OUTPUT, ignore_errors=True)
     OUTPUT.mkdir(parents=True)
     cli = [sys.executable, "-m", "server_sync.cli"]
     common = ["--data-dir", str(OUTPUT), "--log-level", "WARNING"]
+    if database:
+        common += ["--database", database]
     env = os.environ | {"YMT_SQLITE_SYNCHRONOUS": synchronous}
     subprocess.run([*cli, "seed", *common], check=True, capture_output=True, env=env)
     made = subprocess.run(
@@ -149,6 +153,9 @@ def main() -> int:
     parser.add_argument("--token", help="a device token for --url")
     parser.add_argument("--short-code", default=None, help="ticket prefix (default random)")
     parser.add_argument("--sqlite-synchronous", default="FULL", choices=["FULL", "NORMAL"])
+    parser.add_argument(
+        "--database", help="database URL for the server it starts (default SQLite)"
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
 
@@ -158,7 +165,7 @@ def main() -> int:
             parser.error("--url needs --token")
         url, token = args.url.rstrip("/"), args.token
     else:
-        server, url, token = start_server(args.sqlite_synchronous)
+        server, url, token = start_server(args.sqlite_synchronous, args.database)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     # Tickets only need to be unique: a random prefix keeps runs against one server apart.
     short_code = args.short_code or "X" + secrets.token_hex(3).upper()
@@ -189,7 +196,12 @@ def main() -> int:
             server.wait(30)
     load_after = os.getloadavg()
 
-    where = f"own server, SQLite synchronous={args.sqlite_synchronous}" if server else "given"
+    if server is None:
+        where = "given server"
+    elif args.database:
+        where = f"own server, {args.database.split(':')[0]}"
+    else:
+        where = f"own server, SQLite synchronous={args.sqlite_synchronous}"
     print(f"\nEvent ingest on {url} ({where})")
     print(
         f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
