@@ -123,13 +123,18 @@ def test_report_goes_on_with_a_sentence_when_microphone_and_camera_are_missing(m
     kiosk.screenshot("flow-no-camera")
     kiosk.tap_id("next")
 
-    kiosk.tap_id("anonymous")
+    kiosk.tap_id("card")  # contact by points card: verified by its signature
+    app.services.scans.submit(kiosk.cards["2600000003"])
+    kiosk.wait_for(lambda: app.manager.current == "review", what="the card")
+    assert "用积分卡联系" in kiosk.screen.ids.summary.text
     kiosk.tap_id("send")
     assert app.manager.current == "ticket"
     recorded = events(kiosk)
     assert len(recorded) == 1
     assert recorded[0]["payload"]["media"] == []
     assert recorded[0]["payload"]["location"] == "square"
+    assert recorded[0]["payload"]["contact"]["kind"] == "card"
+    assert recorded[0]["payload"]["contact"]["card"] == kiosk.cards["2600000003"]
 
 
 def test_redemption_records_one_event_and_prints_a_receipt(make_kiosk):
