@@ -314,3 +314,36 @@ def test_the_ticket_slips_qr_code_opens_track_my_report(make_kiosk):
     kiosk.app.services.scans.submit("http://127.0.0.1:8080/t/L07-261201-0003")
     kiosk.wait_for(lambda: kiosk.app.manager.current == "track", what="the ticket")
     assert kiosk.screen.status_words == "负责部门正在处理"
+
+
+def test_round_trips_through_the_screens_leave_no_widgets_behind(make_kiosk):
+    import gc
+
+    from kivy.uix.widget import Widget
+
+    kiosk = make_kiosk("supermarket")
+    app = kiosk.app
+    app.build_all()  # screens are built once; here all of them before counting
+    card = kiosk.cards["2600000001"]
+
+    def round_trip():
+        app.go("category")
+        app.manager.current_screen.choose("lift_fault")
+        app.go("notices")
+        app.go("stars")
+        app.go("points", card=card)
+        app.staff_signed_in = True
+        app.go("redeem", card=card)
+        app.go_home()
+        kiosk.pump(frames=1)
+
+    def live_widgets() -> int:
+        gc.collect()
+        return sum(Widget in type(o).__mro__ for o in gc.get_objects())  # not weak proxies
+
+    for _ in range(5):
+        round_trip()
+    before = live_widgets()
+    for _ in range(30):
+        round_trip()
+    assert live_widgets() <= before
