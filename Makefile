@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 ROLE ?= supermarket
+PORT ?= 8080
 
 # Debian packages the tests and the demo need (checked by tools/sysdeps.sh).
 SYSDEPS := xvfb xauth libzbar0 libgl1 libegl1 libmtdev1 chromium postgresql espeak-ng sox poppler-utils
@@ -27,7 +28,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 
 demo: sysdeps venv
-	$(PY) -m tools.demo --role $(ROLE)
+	$(PY) -m tools.demo --role $(ROLE) --port $(PORT)
 
 clean:
 	rm -rf var tests/_output bench/_output

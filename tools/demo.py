@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -95,15 +96,31 @@ def kiosk_location(role: str) -> str:
     return tomllib.loads(kiosk_config(role).read_text("utf-8"))["kiosk"]["location"]
 
 
-def enrol_device(role: str, base_url: str, server_cli: list[str], data: list[str]) -> None:
-    """Enrol the demo device once; its store keeps the identity across demo runs."""
-    agent = [PYTHON, "-m", "terminal_agent.cli", "--store", str(device_store(role))]
+def token_accepted(agent: list[str], base_url: str) -> bool:
+    """Whether the device is enrolled with this server and its token is taken."""
     status = subprocess.run([*agent, "status", "--json"], cwd=ROOT, capture_output=True)
     try:
-        identity = json.loads(status.stdout).get("identity")
+        identity = json.loads(status.stdout).get("identity") or {}
     except ValueError:
-        identity = None
-    if identity:
+        return False
+    if identity.get("server") != base_url:
+        return False
+    doctor = subprocess.run([*agent, "doctor", "--json"], cwd=ROOT, capture_output=True)
+    try:
+        checks = json.loads(doctor.stdout)["checks"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    return any(check.get("key") == "token" and check.get("ok") for check in checks)
+
+
+def enrol_device(role: str, base_url: str, server_cli: list[str], data: list[str]) -> None:
+    """Enrol the demo device once; its store keeps the identity across demo runs.
+
+    A device enrolled with another server address, or whose token the server
+    no longer takes (its database was made anew), is enrolled again.
+    """
+    agent = [PYTHON, "-m", "terminal_agent.cli", "--store", str(device_store(role))]
+    if token_accepted(agent, base_url):
         print(f"[demo] the {role} device is already enrolled", flush=True)
         return
     location = kiosk_location(role)
@@ -119,7 +136,7 @@ def enrol_device(role: str, base_url: str, server_cli: list[str], data: list[str
     name = f"demo-{role}"
     run_step(
         f"enrolling the {role} device at {location}",
-        [*agent, "enroll", "--server", base_url, "--code", code, "--name", name],
+        [*agent, "enroll", "--server", base_url, "--code", code, "--name", name, "--force"],
     )
 
 
@@ -130,6 +147,11 @@ def start_display() -> tuple[Part | None, dict[str, str]]:
     display = ":87"
     xvfb = Part("display", ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
     return xvfb, {"DISPLAY": display}
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _interrupt(signum, frame) -> None:
@@ -146,6 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     server_cli = [PYTHON, "-m", "server_sync.cli"]
     data = ["--data-dir", str(VAR)]
     base_url = f"http://127.0.0.1:{args.port}"
+    if port_in_use(args.port):
+        raise SystemExit(
+            f"[demo] port {args.port} is already in use (an earlier demo still running?); "
+            "stop that program, or run: make demo PORT=8081"
+        )
     run_step("preparing the demo community in ./var", [*server_cli, "seed", "--demo", *data])
 
     server = Part("server", [*server_cli, "serve", *data, "--port", str(args.port)])
