@@ -1,7 +1,7 @@
 """What each staff role may see and do on the console.
 
 The role names are the staff model's (`server_sync.models.users.STAFF_ROLES`):
-`centre` is the processing centre's dispatcher.
+`dispatcher` works in the processing centre (triage, routing, call-backs).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "open311",
         }
     ),
-    "centre": frozenset({"reports", "route", "callback", "analysis", "notices"}),
+    "dispatcher": frozenset({"reports", "route", "callback", "analysis", "notices"}),
     "supervisor": frozenset({"reports", "review", "analysis", "audit"}),
     "department": frozenset({"work"}),
     "supermarket": frozenset({"points", "points_admin"}),
@@ -35,7 +35,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 # The page each role lands on after signing in.
 HOME: dict[str, str] = {
     "admin": "/console/reports/triage",
-    "centre": "/console/reports/triage",
+    "dispatcher": "/console/reports/triage",
     "supervisor": "/console/reports/review",
     "department": "/console/queue",
     "supermarket": "/console/points/accounts",

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
 
-# admin: everything; centre: the processing centre's dispatchers (triage, routing,
+# admin: everything; dispatcher: the processing centre's dispatchers (triage, routing,
 # call-backs); supervisor: reviews resolutions and reads the audit log; department: a
 # department's handler; supermarket: points desk; technician: fleet.
-STAFF_ROLES = ("admin", "centre", "supervisor", "department", "supermarket", "technician")
+STAFF_ROLES = ("admin", "dispatcher", "supervisor", "department", "supermarket", "technician")
 
 
 class StaffUser(Base):

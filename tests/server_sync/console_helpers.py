@@ -42,7 +42,7 @@ PASSWORD = "correct-horse-battery"
 # user name -> (role, department)
 STAFF = {
     "admin": ("admin", None),
-    "dispatcher": ("centre", None),
+    "dispatcher": ("dispatcher", None),
     "supervisor": ("supervisor", None),
     "property": ("department", "property"),
     "sanitation": ("department", "sanitation"),

@@ -86,7 +86,7 @@ def test_migrate_and_seed_on_an_empty_data_dir_then_create_user(tmp_path):
         "create-user",
         "wang.li",
         "--role",
-        "centre",
+        "dispatcher",
         "--password-stdin",
         data_dir=tmp_path,
         stdin="another secret\n",
