@@ -49,14 +49,18 @@ def take_photo(
     out: Path,
     on_done: Callable[[Path | None, str | None], None],
     deliver: Callable = lambda fn: fn(),
+    image=None,
 ) -> None:
-    """Grab one frame into ``out`` (JPEG); ``on_done(path, None)`` or ``(None, sentence)``."""
+    """Grab one frame into ``out`` (JPEG); ``on_done(path, None)`` or ``(None, sentence)``.
+
+    ``image``, when given, is a picture already taken (the live view's newest).
+    """
 
     def work():
         try:
             import cv2
 
-            frame = _grab(source)
+            frame = _grab(source) if image is None else image
             if frame is None:
                 raise OSError(f"no frame from camera source {source!r}")
             height, width = frame.shape[:2]
@@ -71,3 +75,45 @@ def take_photo(
         deliver(lambda: on_done(out, None))
 
     threading.Thread(target=work, name="photo", daemon=True).start()
+
+
+class CameraView:
+    """The camera running while the photo screen is shown, for a live picture to aim with.
+
+    ``newest()`` is cheap and never waits, so the screen can poll it a few times a
+    second; ``stop()`` releases the camera off the UI thread.
+    """
+
+    def __init__(self, source: str):
+        self.source = source
+        self.reader = None
+        self._seq = 0
+
+    def start(self) -> bool:
+        from kiosk.scanner.frames import FrameReader
+
+        reader = FrameReader(self.source, loop=True)
+        if reader.spec is None:
+            return False
+        self.reader = reader.start()
+        self._seq = 0
+        return True
+
+    def newest(self):
+        """The newest frame's image since the last call, or None."""
+        if self.reader is None:
+            return None
+        frame = self.reader.latest(self._seq, timeout=0)
+        if frame is None:
+            return None
+        self._seq = frame.seq
+        return frame.image
+
+    def stop(self, wait: bool = False) -> None:
+        reader, self.reader = self.reader, None
+        if reader is None:
+            return
+        if wait:
+            reader.stop(timeout=2.0)
+        else:
+            threading.Thread(target=reader.stop, name="camera-view-stop", daemon=True).start()

@@ -25,6 +25,7 @@ class ScanHub:
         self.camera_source = camera_source
         self._listener = None
         self._camera = None
+        self._stopping: list[threading.Thread] = []
         self.camera_problem: str | None = None
         self.keyboard = KeyboardScanner(self.classifier(), self._scanned)
 
@@ -58,7 +59,9 @@ class ScanHub:
     def _stop_camera(self) -> None:
         camera, self._camera = self._camera, None
         if camera is not None:
-            threading.Thread(target=camera.stop, name="camera-stop", daemon=True).start()
+            stopping = threading.Thread(target=camera.stop, name="camera-stop", daemon=True)
+            stopping.start()
+            self._stopping.append(stopping)
 
     def _camera_health(self, health) -> None:
         self.camera_problem = None if health.ok is not False else health.reason
@@ -77,7 +80,10 @@ class ScanHub:
         self._scanned(self.classifier().classify(text, source=source, symbology=symbology))
 
     def close(self) -> None:
+        """Stop the camera and wait for it, so no reader thread outlives the app."""
         self._listener = None
         camera, self._camera = self._camera, None
         if camera is not None:
             camera.stop(timeout=2.0)
+        for stopping in self._stopping:
+            stopping.join(timeout=5.0)

@@ -165,6 +165,8 @@ class KioskApp(App):
         for event in getattr(self, "clock_events", []):
             event.cancel()
         Window.unbind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
+        for screen in self.manager.screens:
+            screen.shutdown()
         self.speaker.stop()
         if self.services:
             self.services.close()

@@ -91,5 +91,8 @@ class KioskScreen(Surface, Screen):
     def refresh(self) -> None:
         """Rebuild text that comes from data (reference rows) in the current language."""
 
+    def shutdown(self) -> None:
+        """Release devices (a camera) before the app exits."""
+
     def reset(self) -> None:
         """Forget what the last person entered; called when the kiosk goes home."""
