@@ -63,6 +63,13 @@ class ScanHub:
             stopping.start()
             self._stopping.append(stopping)
 
+    def newest_frame(self, after: int = 0):
+        """The camera's newest frame after ``after`` (for a live picture), or None; never waits."""
+        camera = self._camera
+        if camera is None:
+            return None
+        return camera.reader.latest(after, timeout=0)
+
     def _camera_health(self, health) -> None:
         self.camera_problem = None if health.ok is not False else health.reason
 

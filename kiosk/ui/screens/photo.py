@@ -68,6 +68,7 @@ class PhotoScreen(KioskScreen):
         if image is not None:
             self._last_image = image
             self.ids.live.texture = frame_texture(image, self.ids.live.texture)
+            self.ids.live.canvas.ask_update()  # same texture, new pixels: redraw
 
     def setup(self, **options):
         photo = self.app.draft.photo

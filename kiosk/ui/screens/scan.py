@@ -8,6 +8,7 @@ from kivy.clock import Clock
 from kivy.properties import ListProperty, StringProperty
 
 from kiosk.i18n import N_
+from kiosk.ui.screens.photo import frame_texture
 from kiosk.ui.widgets import KioskScreen
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ class ScanScreen(KioskScreen):
         self.has_draft = True
         self._done = None
         self._back = "home"
+        self._preview = None
+        self._frame_seq = 0
 
     def setup(self, purpose="points", done=None, back="home", **options):
         self.purpose = purpose
@@ -58,6 +61,18 @@ class ScanScreen(KioskScreen):
         self._back = back
         self.app.services.scans.listen(self.on_scan)
         Clock.schedule_once(self._check_camera, 2.0)
+        self._frame_seq = 0
+        self.ids.live.texture = None
+        if self._preview is None:
+            self._preview = Clock.schedule_interval(self._show_preview, 0.2)
+
+    def _show_preview(self, _dt):
+        """What the camera sees, so a resident can hold the card where it can be read."""
+        frame = self.app.services.scans.newest_frame(self._frame_seq)
+        if frame is not None:
+            self._frame_seq = frame.seq
+            self.ids.live.texture = frame_texture(frame.image, self.ids.live.texture)
+            self.ids.live.canvas.ask_update()  # same texture, new pixels: redraw
 
     def _check_camera(self, _dt):
         problem = self.app.services.scans.camera_problem
@@ -65,6 +80,9 @@ class ScanScreen(KioskScreen):
             self.say(N_("The camera is not working just now. Please ask the staff for help."))
 
     def on_leave(self, *args):
+        if self._preview is not None:
+            self._preview.cancel()
+            self._preview = None
         self.app.services.scans.listen(None)
 
     def say(self, sentence: str, text: str = "") -> None:
