@@ -124,6 +124,7 @@ def apply_batch(
         # instead of being applied side by side; each is one short transaction.
         lock_change_log(session)
         device = session.get(Device, device_id) if device_id is not None else None
+        device_code = device.short_code if device is not None else "-"
         earlier = _results_of(session, [event.id for _, event, _, _ in valid])
 
         todo: list[tuple[int, Event, BaseModel, dict]] = []
@@ -213,7 +214,7 @@ def apply_batch(
         counts[result.status] += 1
     log.info(
         "batch from device %s: %d accepted, %d duplicate, %d rejected",
-        device.short_code if device is not None else "-",
+        device_code,
         counts[ResultStatus.ACCEPTED],
         counts[ResultStatus.DUPLICATE],
         counts[ResultStatus.REJECTED],
@@ -265,10 +266,22 @@ def _apply_together(
         savepoint.commit()
         return outcomes
     except Exception as exc:
-        savepoint.rollback()
-        discard_deferred(session)
+        _undo(session, savepoint)
         log.debug("batch applied one event at a time: %s", exc)
         return None
+
+
+def _undo(session: Session, savepoint) -> None:
+    """Roll a savepoint back and forget the state of every loaded object.
+
+    The rows are restored by the database, but an object a handler changed in
+    Python (``account.balance += points``) and flushed is not always expired by
+    SQLAlchemy's savepoint rollback; kept, it would carry the undone change into
+    the next event of the batch.
+    """
+    savepoint.rollback()
+    discard_deferred(session)
+    session.expire_all()
 
 
 class _Fallback(Exception):
@@ -293,16 +306,13 @@ def _apply_one(
         savepoint.commit()
         return result
     except Rejected as exc:
-        savepoint.rollback()
-        discard_deferred(session)
+        _undo(session, savepoint)
         return exc.reason
     except IntegrityError as exc:
-        savepoint.rollback()
-        discard_deferred(session)
+        _undo(session, savepoint)
         log.warning("event %s (%s) conflicts with stored data: %s", event.id, event.type, exc.orig)
         return "this event conflicts with data already on the server; a technician must check it"
     except Exception:
-        savepoint.rollback()
-        discard_deferred(session)
+        _undo(session, savepoint)
         log.exception("event %s (%s) could not be applied", event.id, event.type)
         return "the server failed to apply this event; it is logged for a technician"
