@@ -7,6 +7,7 @@ into `Rejected` with the English sentence, which the device shows to staff.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -31,9 +32,19 @@ def _device_id(device: Device | None) -> int | None:
     return device.id
 
 
-def _refused(event: Event, refusal: ledger.PointsRefused) -> Rejected:
-    log.info("%s %s refused: %s", event.type, event.id, refusal.refusal.code)
-    return Rejected(refusal.refusal.en)
+def _apply(apply, device: Device | None, event: Event, payload, **extra: Any) -> dict[str, Any]:
+    """Run one ledger operation for an event; a ledger refusal becomes a readable rejection."""
+    try:
+        return apply(
+            event_id=str(event.id),
+            occurred_at=event.occurred_at,
+            payload=payload,
+            device_id=_device_id(device),
+            **extra,
+        )
+    except ledger.PointsRefused as refusal:
+        log.info("%s %s refused: %s", event.type, event.id, refusal.refusal.code)
+        raise Rejected(refusal.refusal.en) from None
 
 
 @handler("points.awarded")
@@ -41,46 +52,20 @@ def _refused(event: Event, refusal: ledger.PointsRefused) -> Rejected:
 def apply_points_rule(
     session: Session, device: Device | None, event: Event, payload: PointsAwarded
 ) -> dict[str, Any]:
-    try:
-        return ledger.apply_rule_event(
-            session,
-            event_id=str(event.id),
-            event_type=event.type,
-            occurred_at=event.occurred_at,
-            payload=payload,
-            device_id=_device_id(device),
-        )
-    except ledger.PointsRefused as refusal:
-        raise _refused(event, refusal) from None
+    return _apply(
+        partial(ledger.apply_rule_event, session), device, event, payload, event_type=event.type
+    )
 
 
 @handler("points.redeemed")
 def apply_points_redeemed(
     session: Session, device: Device | None, event: Event, payload: PointsRedeemed
 ) -> dict[str, Any]:
-    try:
-        return ledger.apply_redemption(
-            session,
-            event_id=str(event.id),
-            occurred_at=event.occurred_at,
-            payload=payload,
-            device_id=_device_id(device),
-        )
-    except ledger.PointsRefused as refusal:
-        raise _refused(event, refusal) from None
+    return _apply(partial(ledger.apply_redemption, session), device, event, payload)
 
 
 @handler("points.reversed")
 def apply_points_reversed(
     session: Session, device: Device | None, event: Event, payload: PointsReversed
 ) -> dict[str, Any]:
-    try:
-        return ledger.apply_reversal(
-            session,
-            event_id=str(event.id),
-            occurred_at=event.occurred_at,
-            payload=payload,
-            device_id=_device_id(device),
-        )
-    except ledger.PointsRefused as refusal:
-        raise _refused(event, refusal) from None
+    return _apply(partial(ledger.apply_reversal, session), device, event, payload)
