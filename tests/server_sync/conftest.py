@@ -17,8 +17,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +25,8 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-import uvicorn
 from console_helpers import browser, console_server  # noqa: F401 (console and phone tests)
+from live_server import serving
 from sync_helpers import TEST_PHOTO_LIMIT
 
 from server_sync.app import create_app
@@ -222,19 +220,6 @@ class RunningServer:
         )
 
 
-def run_server(app, port_socket: socket.socket) -> tuple[uvicorn.Server, threading.Thread]:
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [port_socket]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    return server, thread
-
-
 @pytest.fixture
 def server(database_url, tmp_path) -> Iterator[RunningServer]:
     """The real server on a free 127.0.0.1 port over a fresh database."""
@@ -248,16 +233,6 @@ def server(database_url, tmp_path) -> Iterator[RunningServer]:
     )
     database = Database(database_url)
     app = create_app(settings, database)
-    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are
-    # TCP, and without it every response waits 40 ms for a delayed ACK.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    uv, thread = run_server(app, sock)
-    url = f"http://127.0.0.1:{port}"
-    with httpx.Client(base_url=url, timeout=30) as client:
+    with serving(app) as url, httpx.Client(base_url=url, timeout=30) as client:
         yield RunningServer(url=url, database=database, data_dir=data_dir, client=client)
-    uv.should_exit = True
-    thread.join(15)
-    sock.close()
     database.dispose()

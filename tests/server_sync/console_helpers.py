@@ -10,9 +10,6 @@ from __future__ import annotations
 import io
 import itertools
 import re
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
+from live_server import serving
 from PIL import Image
 
 from server_sync.app import create_app
@@ -110,21 +107,6 @@ def jpeg_bytes(colour=(200, 60, 40), size=(64, 48)) -> bytes:
     return out.getvalue()
 
 
-def _serve(app) -> tuple[uvicorn.Server, threading.Thread, socket.socket, str]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    return server, thread, sock, f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
 _databases = itertools.count(1)
 
 
@@ -155,11 +137,8 @@ def console_server(request, tmp_path_factory) -> Iterator[ConsoleServer]:
     settings = load_settings(
         environ={}, data_dir=root / "data", database_url=url, migrate_on_start=False
     )
-    server, thread, sock, base = _serve(create_app(settings, database))
-    yield ConsoleServer(url=base, database=database, data_dir=root / "data")
-    server.should_exit = True
-    thread.join(15)
-    sock.close()
+    with serving(create_app(settings, database)) as base:
+        yield ConsoleServer(url=base, database=database, data_dir=root / "data")
     database.dispose()
 
 
