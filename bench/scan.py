@@ -21,14 +21,19 @@ import argparse
 import itertools
 import os
 import statistics
+import sys
 import time
 from collections import defaultdict
+from pathlib import Path
 
 import cv2
 import numpy as np
 import zxingcpp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyzbar import pyzbar
+
+# The repository first, so that bench/kiosk.py does not stand in for the kiosk package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kiosk.scanner.decode import DEFAULT_CHAIN, PASSES, Decoder, View
 from kiosk.scanner.synthetic import Look, frame_with
