@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
-from terminal_agent.client import Client, NotAuthorised, SyncError
+from terminal_agent.client import Client, SyncError
 from terminal_agent.i18n import error_text, text
 from terminal_agent.store import Store
 
@@ -121,18 +121,10 @@ def _server_checks(store: Store, lang: str, timeout: tuple[float, float]) -> lis
             return checks
         checks.append(Check(text("doctor_server", lang), True, text("ok", lang), "server"))
         try:
-            params = {"since": str(store.state_get("cursor"))} if store.state_get("cursor") else {}
+            cursor = store.state_get("cursor")
+            params = {"since": str(cursor)} if cursor else {}
             client.request("GET", "/sync/state", params=params)
             checks.append(Check(text("doctor_token", lang), True, text("ok", lang), "token"))
-        except NotAuthorised as exc:
-            checks.append(
-                Check(
-                    text("doctor_token", lang),
-                    False,
-                    error_text(exc.code, exc.message, lang),
-                    "token",
-                )
-            )
         except SyncError as exc:
             checks.append(
                 Check(
